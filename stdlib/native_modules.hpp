@@ -1,0 +1,20 @@
+// The native (C++) modules workflows can require, each opened by one
+// function in the stdlib/ file named after it (stdlib/json.cpp opens
+// weft.json). The function pushes the module table and returns 1.
+#pragma once
+#include <lua.hpp>
+
+#include <vector>
+
+namespace weft::stdlib {
+
+struct NativeModule {
+  const char* name;  // as given to require, e.g. "weft.json"
+  lua_CFunction open;
+};
+
+int open_json(lua_State* L);
+
+const std::vector<NativeModule>& native_modules();
+
+}  // namespace weft::stdlib
