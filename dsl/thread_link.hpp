@@ -21,6 +21,17 @@ inline void set_run_link(lua_State* L, RunLink* link) {
   *static_cast<RunLink**>(lua_getextraspace(L)) = link;
 }
 
+// The run being resumed on this thread (set by the executor around each
+// resume), so that coroutines a workflow creates itself are held to the
+// same rules as its body.
+RunLink*& active_run_link();
+
+// The link that governs code running on L: its own, or the active run's.
+inline RunLink* governing_link(lua_State* L) {
+  RunLink* link = run_link(L);
+  return link ? link : active_run_link();
+}
+
 // For I/O and other non-deterministic primitives: inside a run they may only
 // be called inside ctx:step, so replay never repeats them. Throws
 // std::runtime_error naming `function_name` otherwise (use inside `guarded`).

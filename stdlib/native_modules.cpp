@@ -1,10 +1,13 @@
 // The list of native modules, in the order require finds them.
 #include "stdlib/native_modules.hpp"
 
+#include "dsl/weft_module.hpp"
+
 namespace weft::stdlib {
 
 const std::vector<NativeModule>& native_modules() {
   static const std::vector<NativeModule> modules = {
+      {"weft", dsl::open_weft},
       {"weft.json", open_json},
   };
   return modules;

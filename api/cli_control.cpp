@@ -1,0 +1,62 @@
+// weft event and weft cancel: acting on runs through the store, so they
+// work whichever process executes the run.
+#include <cstdio>
+#include <iostream>
+
+#include "api/cli_args.hpp"
+#include "api/commands.hpp"
+#include "engine/clock.hpp"
+#include "engine/store_sqlite.hpp"
+
+namespace weft::api {
+
+int cmd_event(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {});
+  args.allow_only({"data", "db"});
+  std::string run_id = args.positional(0, "run id (weft event RUN_ID NAME)");
+  std::string name = args.positional(1, "event name (weft event RUN_ID NAME)");
+  nlohmann::json payload = nullptr;
+  if (auto data = args.get("data")) {
+    std::string text = read_json_argument("data", *data);
+    payload = nlohmann::json::parse(text, nullptr, false);
+    if (payload.is_discarded()) throw UsageError("--data is not valid JSON: " + text.substr(0, 200));
+  }
+  engine::SqliteStore store(args.get_or("db", "./weft.db"));
+  switch (store.deliver_event(run_id, name, payload, engine::SystemClock().now_ms())) {
+    case engine::DeliverOutcome::NotFound:
+      std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
+      return 1;
+    case engine::DeliverOutcome::AlreadyFinished:
+      std::fprintf(stderr, "weft: run %s has already ended\n", run_id.c_str());
+      return 1;
+    case engine::DeliverOutcome::Delivered:
+      std::cout << "delivered " << name << " to " << run_id << std::endl;
+      return 0;
+  }
+  return 1;
+}
+
+int cmd_cancel(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {});
+  args.allow_only({"db"});
+  std::string run_id = args.positional(0, "run id (weft cancel RUN_ID)");
+  engine::SqliteStore store(args.get_or("db", "./weft.db"));
+  switch (store.request_cancel(run_id, engine::SystemClock().now_ms())) {
+    case engine::CancelOutcome::NotFound:
+      std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
+      return 1;
+    case engine::CancelOutcome::AlreadyFinished:
+      std::fprintf(stderr, "weft: run %s has already ended\n", run_id.c_str());
+      return 1;
+    case engine::CancelOutcome::Cancelled:
+      std::cout << "cancelled " << run_id << std::endl;
+      return 0;
+    case engine::CancelOutcome::Requested:
+      std::cout << "cancellation requested for " << run_id
+                << " (it stops at its next durable call)" << std::endl;
+      return 0;
+  }
+  return 1;
+}
+
+}  // namespace weft::api

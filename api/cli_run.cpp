@@ -1,0 +1,147 @@
+// weft run, weft start, weft resume: executing workflows in this process.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "api/cli_args.hpp"
+#include "api/commands.hpp"
+#include "engine/engine.hpp"
+#include "engine/store_sqlite.hpp"
+
+namespace weft::api {
+namespace {
+
+using nlohmann::json;
+using engine::Run;
+using engine::RunStatus;
+
+constexpr const char* kDefaultDb = "./weft.db";
+
+nlohmann::json parse_input(const CliArgs& args) {
+  auto given = args.get("input");
+  if (!given) return json::object();
+  std::string text = read_json_argument("input", *given);
+  json input = json::parse(text, nullptr, false);
+  if (input.is_discarded()) throw UsageError("--input is not valid JSON: " + text.substr(0, 200));
+  return input;
+}
+
+std::string folder_of(const std::string& file) {
+  auto parent = std::filesystem::path(file).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+// Registers the file's folder (for ctx:child and require) and the file;
+// problems of other files are only warnings.
+engine::ScriptInfo load_workflow_file(engine::WorkflowCatalog& catalog, const std::string& file) {
+  for (const auto& problem : catalog.add_folder())
+    if (problem.rfind(file, 0) != 0) std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
+  return catalog.add_file(file);
+}
+
+// Prints the outcome of an ended run; returns the exit code.
+int report(const Run& run) {
+  if (run.status == RunStatus::Completed) {
+    std::cout << run.result.dump() << std::endl;
+    return 0;
+  }
+  std::string kind = run.error.value("kind", "error");
+  std::string message = run.error.value("message", "");
+  std::fprintf(stderr, "run %s %s: %s: %s\n", run.id.c_str(),
+               std::string(engine::to_string(run.status)).c_str(), kind.c_str(), message.c_str());
+  if (run.error.contains("traceback") && run.error["traceback"].is_string())
+    std::fprintf(stderr, "%s\n", run.error["traceback"].get<std::string>().c_str());
+  return 1;
+}
+
+int wait_and_report(engine::Engine& engine, const std::string& id) {
+  for (;;) {
+    auto run = engine.wait_finished(id, std::chrono::seconds(1));
+    if (!run) throw std::runtime_error("run " + id + " disappeared from the store");
+    if (engine::is_finished(run->status)) return report(*run);
+  }
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {});
+  args.allow_only({"input", "db", "id", "workers"});
+  std::string file = args.positional(0, "workflow file (weft run FILE.lua)");
+  json input = parse_input(args);
+  std::string id = args.get_or("id", "");
+  engine::SqliteStore store(args.get_or("db", kDefaultDb));
+  if (!id.empty()) {
+    auto existing = store.get_run(id);
+    if (existing && engine::is_finished(existing->status)) return report(*existing);
+  }
+  engine::WorkflowCatalog catalog(store, folder_of(file));
+  engine::ScriptInfo script;
+  try {
+    script = load_workflow_file(catalog, file);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft: %s\n", e.what());
+    return 2;
+  }
+  engine::SystemClock clock;
+  engine::EngineOptions options;
+  options.workers = std::stoi(args.get_or("workers", "1"));
+  bool resuming = !id.empty() && store.get_run(id).has_value();
+  engine::StartOptions start;
+  start.id = id;
+  if (resuming) {
+    options.root_id = id;
+    engine::Engine engine(store, catalog, clock, options);
+    return wait_and_report(engine, id);
+  }
+  engine::Engine engine(store, catalog, clock, options);
+  Run run = engine.start_run(script.workflow, std::move(input), start);
+  return wait_and_report(engine, run.id);
+}
+
+int cmd_start(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {});
+  args.allow_only({"input", "db", "id"});
+  std::string file = args.positional(0, "workflow file (weft start FILE.lua)");
+  json input = parse_input(args);
+  engine::SqliteStore store(args.get_or("db", kDefaultDb));
+  engine::WorkflowCatalog catalog(store, folder_of(file));
+  engine::ScriptInfo script;
+  try {
+    script = load_workflow_file(catalog, file);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft: %s\n", e.what());
+    return 2;
+  }
+  engine::SystemClock clock;
+  engine::EngineOptions options;
+  options.workers = 1;
+  options.background = false;
+  engine::Engine engine(store, catalog, clock, options);
+  engine::StartOptions start;
+  start.id = args.get_or("id", "");
+  std::cout << engine.enqueue_run(script.workflow, std::move(input), start).id << std::endl;
+  return 0;
+}
+
+int cmd_resume(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {});
+  args.allow_only({"db", "workflows", "workers"});
+  engine::SqliteStore store(args.get_or("db", kDefaultDb));
+  engine::WorkflowCatalog catalog(store, args.get_or("workflows", ""));
+  for (const auto& problem : catalog.add_folder())
+    std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
+  engine::SystemClock clock;
+  engine::EngineOptions options;
+  if (auto workers = args.get("workers")) options.workers = std::stoi(*workers);
+  engine::Engine engine(store, catalog, clock, options);
+  while (engine.has_runnable_work()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  engine::RunFilter waiting;
+  waiting.unfinished_only = true;
+  size_t left = store.list_runs(waiting).size();
+  if (left) std::fprintf(stderr, "weft: %zu run(s) left waiting for events\n", left);
+  return 0;
+}
+
+}  // namespace weft::api

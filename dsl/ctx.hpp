@@ -1,0 +1,51 @@
+// The ctx object handed to a workflow's run function, and the pieces every
+// durable ctx function shares.
+//
+// Design (one yield shape): a durable function checks its arguments and
+// its caller, asks the journal, and either returns at once (replay,
+// recorded values) or stores a PendingOp on the RunContext and yields.
+// Only the executor resumes a run's coroutine. Bodies run inside
+// `guarded` and return a count of results or one of the codes below; the
+// yield or raise happens after the body's C++ objects are gone.
+#pragma once
+#include <lua.hpp>
+
+#include "dsl/run_context.hpp"
+
+namespace weft::dsl {
+
+constexpr int kYield = -1;     // yield (continuation given by the caller)
+constexpr int kRaise = -2;     // raise the value on top of the stack
+constexpr int kCallStep = -3;  // call the step function on top of the stack
+
+// Pushes a new ctx table for `rc` (fields run_id, workflow; methods).
+void push_ctx(lua_State* L, RunContext& rc);
+
+// The run behind a durable call `ctx:fn(...)`: checks that arg 1 is a ctx,
+// that the caller is a run's own coroutine, and not inside a step.
+RunContext& durable_caller(lua_State* L, const char* fn);
+
+// Dooms the run if it was cancelled or passed its deadline; true when the
+// run must stop (its error is then pushed and the caller returns kRaise).
+bool must_stop(lua_State* L, RunContext& rc);
+
+// Pushes the run's doom error after `rc.doom(...)`, for `return kRaise`.
+int raise_doom(lua_State* L, RunContext& rc);
+
+inline int finish_call(lua_State* L, int code, lua_KFunction k) {
+  if (code == kYield) return lua_yieldk(L, 0, 0, k);
+  if (code == kRaise) return lua_error(L);
+  return code;
+}
+
+// The ctx methods, one file each.
+int ctx_step(lua_State* L);
+int ctx_compensate(lua_State* L);
+int ctx_sleep(lua_State* L);
+int ctx_wait_event(lua_State* L);
+int ctx_child(lua_State* L);
+int ctx_now(lua_State* L);
+int ctx_uuid(lua_State* L);
+int ctx_random(lua_State* L);
+
+}  // namespace weft::dsl

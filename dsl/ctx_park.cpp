@@ -1,0 +1,43 @@
+// Parking helpers (see ctx_park.hpp).
+#include "dsl/ctx_park.hpp"
+
+#include "dsl/lua_guard.hpp"
+#include "engine/duration.hpp"
+
+namespace weft::dsl {
+
+void buffer_event(RunContext& rc, engine::HistoryEvent event) {
+  rc.buffered.push_back(engine::PutEvent{std::move(event)});
+}
+
+engine::HistoryEvent new_event(RunContext& rc, int64_t seq, engine::EventKind kind,
+                               const std::string& name) {
+  engine::HistoryEvent event;
+  event.run_id = rc.run.id;
+  event.seq = seq;
+  event.kind = kind;
+  event.name = name;
+  event.started_at = rc.now();
+  return event;
+}
+
+void request_park(RunContext& rc, engine::RunStatus status, int64_t wake_at,
+                  const std::string& await_event) {
+  if (rc.run.deadline && (wake_at == 0 || wake_at > rc.run.deadline)) wake_at = rc.run.deadline;
+  rc.op = PendingOp{};
+  rc.op.kind = PendingOp::Kind::Park;
+  rc.op.park_status = status;
+  rc.op.wake_at = wake_at;
+  rc.op.await_event = await_event;
+}
+
+int64_t duration_arg_ms(lua_State* L, int index) {
+  try {
+    if (lua_type(L, index) == LUA_TNUMBER) return engine::seconds_to_ms(lua_tonumber(L, index));
+    if (lua_type(L, index) == LUA_TSTRING) return engine::parse_duration_ms(lua_tostring(L, index));
+  } catch (const std::invalid_argument&) {
+  }
+  throw ArgError(index, "duration expected (seconds, or a string like \"10s\")");
+}
+
+}  // namespace weft::dsl

@@ -1,0 +1,22 @@
+// Helpers shared by the durable calls that park a run (sleep, wait_event,
+// child): recording their open event and asking the executor to park.
+#pragma once
+#include "dsl/run_context.hpp"
+
+namespace weft::dsl {
+
+// Buffers `event` to be written with the run's next commit.
+void buffer_event(RunContext& rc, engine::HistoryEvent event);
+
+// A new history event of this run at `seq`, started now.
+engine::HistoryEvent new_event(RunContext& rc, int64_t seq, engine::EventKind kind,
+                               const std::string& name);
+
+// Asks the executor to park the run; wake_at is capped by the deadline.
+void request_park(RunContext& rc, engine::RunStatus status, int64_t wake_at,
+                  const std::string& await_event = "");
+
+// "bad argument" text for durations.
+int64_t duration_arg_ms(lua_State* L, int index);
+
+}  // namespace weft::dsl

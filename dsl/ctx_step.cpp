@@ -1,0 +1,178 @@
+// ctx:step(name, [opts,] fn): run fn once, record its result or error, hand
+// back the record on replay. Also ctx:_compensate (saga undo steps).
+//
+// Design: three stages on the run's coroutine.
+//   begin  — ask the journal; replay returns at once; otherwise push the
+//            function and let lua_pcallk call it (it may yield for I/O);
+//   after  — turn the outcome into a history event and yield it to the
+//            executor, which commits it durably (or parks to retry);
+//   resume — after the commit, return the result or raise the error.
+#include <string>
+
+#include "dsl/ctx.hpp"
+#include "dsl/lua_error.hpp"
+#include "dsl/lua_guard.hpp"
+#include "dsl/lua_json.hpp"
+#include "engine/trace.hpp"
+
+namespace weft::dsl {
+namespace {
+
+using engine::Decision;
+using engine::EventKind;
+using engine::EventStatus;
+
+// Message handler of the step's pcall: attach a traceback to the error.
+int add_traceback(lua_State* L) {
+  if (lua_istable(L, 1)) {
+    luaL_traceback(L, L, nullptr, 1);
+    lua_setfield(L, 1, "traceback");
+    lua_settop(L, 1);
+    return 1;
+  }
+  const char* message = luaL_tolstring(L, 1, nullptr);
+  push_error_object(L, "error", message, true);
+  luaL_traceback(L, L, nullptr, 1);
+  lua_setfield(L, -2, "traceback");
+  return 1;
+}
+
+void set_ctx_step_fields(lua_State* L, RunContext* rc) {
+  if (rc) {
+    lua_pushinteger(L, rc->step.attempt);
+    lua_setfield(L, 1, "attempt");
+    std::string key = rc->run.id + ":" + std::to_string(rc->step.seq);
+    lua_pushlstring(L, key.data(), key.size());
+    lua_setfield(L, 1, "step_key");
+  } else {
+    lua_pushnil(L);
+    lua_setfield(L, 1, "attempt");
+    lua_pushnil(L);
+    lua_setfield(L, 1, "step_key");
+  }
+}
+
+// Stack on entry: ctx, name, [opts,] fn.
+int begin(lua_State* L, EventKind kind) {
+  const char* fn_name = kind == EventKind::Step ? "step" : "_compensate";
+  RunContext& rc = durable_caller(L, fn_name);
+  if (lua_type(L, 2) != LUA_TSTRING) throw ArgError(2, "step name (string) expected");
+  int fn_index = lua_istable(L, 3) ? 4 : 3;
+  if (lua_type(L, fn_index) != LUA_TFUNCTION) throw ArgError(fn_index, "function expected");
+  if (must_stop(L, rc)) return kRaise;
+
+  std::string name = lua_tostring(L, 2);
+  Decision d = rc.journal.next(kind, name, rc.now());
+  switch (d.action) {
+    case Decision::Action::Mismatch:
+      rc.doom("non_determinism", "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " +
+                                     d.message);
+      return raise_doom(L, rc);
+    case Decision::Action::Replay:
+      if (d.recorded->status == EventStatus::Completed) {
+        push_json(L, d.recorded->result);
+        return 1;
+      }
+      push_error_json(L, d.recorded->error);
+      return kRaise;
+    case Decision::Action::Park:
+      rc.op = PendingOp{};
+      rc.op.kind = PendingOp::Kind::Park;
+      rc.op.park_status = engine::RunStatus::Sleeping;
+      rc.op.wake_at = d.wake_at;
+      return kYield;
+    default:
+      break;
+  }
+
+  engine::RetryPolicy policy = rc.spec.retry;
+  if (fn_index == 4) {
+    lua_getfield(L, 3, "retry");
+    if (!lua_isnil(L, -1)) policy = engine::parse_retry_policy(lua_to_json(L, -1, "retry"), policy);
+    lua_pop(L, 1);
+  }
+  rc.step = {d.seq, d.attempt, kind, name, policy, rc.now()};
+  if (engine::trace_enabled())
+    engine::trace("step.start run=" + rc.run.id + " seq=" + std::to_string(d.seq) +
+                  " attempt=" + std::to_string(d.attempt) + " name=" + name);
+  rc.link.in_step = true;
+  rc.link.step_name = name;
+  set_ctx_step_fields(L, &rc);
+  lua_settop(L, fn_index);
+  lua_pushcfunction(L, add_traceback);
+  lua_insert(L, fn_index);  // ..., traceback handler, fn
+  return kCallStep;
+}
+
+// After the step function: stack top is its result or error.
+int after(lua_State* L, int status) {
+  RunContext& rc = *run_link(L)->run;
+  rc.link.in_step = false;
+  rc.link.step_name.clear();
+  set_ctx_step_fields(L, nullptr);
+
+  engine::HistoryEvent event;
+  event.run_id = rc.run.id;
+  event.seq = rc.step.seq;
+  event.attempt = rc.step.attempt;
+  event.kind = rc.step.kind;
+  event.name = rc.step.name;
+  event.started_at = rc.step.started_at;
+  event.ended_at = rc.now();
+  if (status == LUA_OK || status == LUA_YIELD) {  // LUA_YIELD: fn yielded, then returned
+    try {
+      event.result = lua_to_json(L, -1, "result of step '" + rc.step.name + "'");
+      event.status = EventStatus::Completed;
+    } catch (const std::exception& e) {
+      event.error = {{"kind", "serialization"}, {"message", e.what()}, {"retryable", false}};
+    }
+  } else {
+    event.error = error_value_to_json(L, -1);
+  }
+  if (rc.doomed()) event.error = *rc.doom_error;  // budget or memory exhausted inside the step
+  if (!event.error.is_null()) {
+    bool retry = rc.step.policy.should_retry(event.attempt, event.error);
+    event.status = retry ? EventStatus::Retrying : EventStatus::Failed;
+    if (retry) event.fire_at = event.ended_at + rc.step.policy.delay_ms(event.attempt, event.error);
+  }
+  rc.op = PendingOp{};
+  rc.op.kind = PendingOp::Kind::StepDone;
+  rc.op.event = std::move(event);
+  return kYield;
+}
+
+// After the commit: hand back the result or raise the error.
+int resume(lua_State* L) {
+  RunContext& rc = *run_link(L)->run;
+  const engine::HistoryEvent& event = rc.op.event;
+  if (event.status == EventStatus::Completed) {
+    push_json(L, event.result);
+    return 1;
+  }
+  push_error_json(L, event.error);
+  return kRaise;
+}
+
+int resume_k(lua_State* L, int, lua_KContext) {
+  return finish_call(L, guarded(L, [](lua_State* L) { return resume(L); }), nullptr);
+}
+
+int after_k(lua_State* L, int status, lua_KContext) {
+  int code = guarded(L, [status](lua_State* L) { return after(L, status); });
+  return finish_call(L, code, resume_k);
+}
+
+int step_entry(lua_State* L, EventKind kind) {
+  int code = guarded(L, [kind](lua_State* L) { return begin(L, kind); });
+  if (code != kCallStep) return finish_call(L, code, nullptr);
+  int handler = lua_gettop(L) - 1;
+  int status = lua_pcallk(L, 0, 1, handler, 0, after_k);
+  return after_k(L, status, 0);
+}
+
+}  // namespace
+
+int ctx_step(lua_State* L) { return step_entry(L, EventKind::Step); }
+int ctx_compensate(lua_State* L) { return step_entry(L, EventKind::Compensation); }
+
+}  // namespace weft::dsl

@@ -1,0 +1,83 @@
+// The state of one run while it is in flight on a worker: its record, its
+// journal, what its coroutine asked the engine for, and why it must stop.
+// The ctx functions (ctx_*.cpp) fill it; the executor reads it.
+#pragma once
+#include <lua.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/thread_link.hpp"
+#include "dsl/workflow_spec.hpp"
+#include "engine/clock.hpp"
+#include "engine/history_event.hpp"
+#include "engine/replay.hpp"
+#include "engine/run.hpp"
+#include "engine/store.hpp"
+
+namespace weft::dsl {
+
+// What a run's coroutine yielded for.
+struct PendingOp {
+  enum class Kind {
+    None,      // a plain coroutine.yield: not allowed in a workflow body
+    StepDone,  // a step attempt ended: commit `event`, then resume (or park to retry)
+    Park,      // park the run (sleep, wait, child, retry backoff); never resumed
+  };
+  Kind kind = Kind::None;
+  engine::HistoryEvent event;  // StepDone
+  engine::RunStatus park_status = engine::RunStatus::Sleeping;
+  int64_t wake_at = 0;          // Park: 0 = only an event or a child wakes it
+  std::string await_event;      // Park as Waiting for this event name
+};
+
+// Where ctx:child finds the script of another workflow of the same folder.
+struct ChildScript {
+  std::string hash;
+  int64_t timeout_ms = 0;
+};
+using ChildResolver = std::function<std::optional<ChildScript>(const std::string& workflow)>;
+
+class RunContext {
+ public:
+  RunContext(engine::Run run, const WorkflowSpec& spec, engine::Journal journal,
+             const engine::Clock& clock)
+      : run(std::move(run)), spec(spec), journal(std::move(journal)), clock(clock) {
+    link.run = this;
+  }
+
+  int64_t now() const { return clock.now_ms(); }
+  // Stops the run for good, even inside a user's pcall (non-determinism,
+  // cancellation, timeout, exceeded budget). The first reason wins.
+  void doom(const std::string& kind, const std::string& message);
+  bool doomed() const { return doom_error.has_value(); }
+
+  engine::Run run;
+  const WorkflowSpec& spec;
+  engine::Journal journal;
+  const engine::Clock& clock;
+  RunLink link;
+  ChildResolver resolve_child;
+
+  PendingOp op;
+  std::vector<engine::Mutation> buffered;  // written with the next commit
+  std::optional<nlohmann::json> doom_error;
+  bool cancel_requested = false;
+  int64_t instructions = 0;  // used in the current resume
+
+  // The step attempt in progress (between ctx:step and its commit).
+  struct StepInProgress {
+    int64_t seq = 0;
+    int attempt = 1;
+    engine::EventKind kind = engine::EventKind::Step;
+    std::string name;
+    engine::RetryPolicy policy;
+    int64_t started_at = 0;
+  } step;
+};
+
+}  // namespace weft::dsl

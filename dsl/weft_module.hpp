@@ -1,0 +1,10 @@
+// The `weft` module workflows start from: weft.workflow, weft.error,
+// weft.null, weft.array, weft.object.
+#pragma once
+#include <lua.hpp>
+
+namespace weft::dsl {
+
+int open_weft(lua_State* L);
+
+}  // namespace weft::dsl

@@ -1,0 +1,126 @@
+// Reading workflow declarations (see workflow_spec.hpp).
+#include "dsl/workflow_spec.hpp"
+
+#include <stdexcept>
+
+#include "dsl/lua_json.hpp"
+#include "engine/duration.hpp"
+
+namespace weft::dsl {
+namespace {
+
+constexpr const char* kDeclarationMeta = "weft.workflow";
+
+int64_t read_duration(lua_State* L, int index, const char* field) {
+  try {
+    if (lua_type(L, index) == LUA_TNUMBER) return engine::seconds_to_ms(lua_tonumber(L, index));
+    if (lua_type(L, index) == LUA_TSTRING) return engine::parse_duration_ms(lua_tostring(L, index));
+  } catch (const std::invalid_argument&) {
+  }
+  throw std::runtime_error(std::string(field) + ": expected seconds or a duration like \"1h\"");
+}
+
+int64_t read_size(lua_State* L, int index, const char* field) {
+  try {
+    if (lua_type(L, index) == LUA_TNUMBER) return static_cast<int64_t>(lua_tonumber(L, index));
+    if (lua_type(L, index) == LUA_TSTRING) return engine::parse_size_bytes(lua_tostring(L, index));
+  } catch (const std::invalid_argument&) {
+  }
+  throw std::runtime_error(std::string(field) + ": expected bytes or a size like \"64MB\"");
+}
+
+// Data parts of the declaration (everything but functions), for listings.
+nlohmann::json declaration_data(lua_State* L, int index) {
+  nlohmann::json out = nlohmann::json::object();
+  lua_pushnil(L);
+  while (lua_next(L, index)) {
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) != LUA_TFUNCTION) {
+      try {
+        out[lua_tostring(L, -2)] = lua_to_json(L, -1, lua_tostring(L, -2));
+      } catch (const std::runtime_error&) {
+        // parts holding functions (triggers with callbacks) are not data
+      }
+    }
+    lua_pop(L, 1);
+  }
+  return out;
+}
+
+// Runaway loops at load time are stopped like in a run.
+void load_hook(lua_State* L, lua_Debug*) { luaL_error(L, "instruction limit exceeded while loading"); }
+
+}  // namespace
+
+WorkflowSpec read_workflow_spec(lua_State* L, int index) {
+  index = lua_absindex(L, index);
+  WorkflowSpec spec;
+  if (lua_getfield(L, index, "name") != LUA_TSTRING)
+    throw std::runtime_error("workflow: field 'name' (string) expected");
+  spec.name = lua_tostring(L, -1);
+  lua_pop(L, 1);
+  if (lua_getfield(L, index, "run") != LUA_TFUNCTION)
+    throw std::runtime_error("workflow '" + spec.name + "': field 'run' (function) expected");
+  lua_pop(L, 1);
+  if (lua_getfield(L, index, "retry") != LUA_TNIL) {
+    try {
+      spec.retry = engine::parse_retry_policy(lua_to_json(L, -1, "retry"), spec.retry);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("workflow '" + spec.name + "': " + e.what());
+    }
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, index, "timeout") != LUA_TNIL) spec.timeout_ms = read_duration(L, -1, "timeout");
+  lua_pop(L, 1);
+  if (lua_getfield(L, index, "budget") == LUA_TTABLE) {
+    if (lua_getfield(L, -1, "instructions") != LUA_TNIL) {
+      if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1000)
+        throw std::runtime_error("budget.instructions: expected an integer >= 1000");
+      spec.instruction_budget = lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, -1, "memory") != LUA_TNIL)
+      spec.memory_limit = read_size(L, -1, "budget.memory");
+    lua_pop(L, 1);
+  } else if (!lua_isnil(L, -1)) {
+    throw std::runtime_error("budget: expected a table { instructions = N, memory = \"64MB\" }");
+  }
+  lua_pop(L, 1);
+  spec.declaration = declaration_data(L, index);
+  return spec;
+}
+
+std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
+                                          const std::string& chunkname) {
+  int top = lua_gettop(L);
+  if (luaL_loadbufferx(L, source.data(), source.size(), ("@" + chunkname).c_str(), "t") != LUA_OK) {
+    std::string message = lua_tostring(L, -1);
+    lua_settop(L, top);
+    throw std::runtime_error(message);
+  }
+  lua_sethook(L, load_hook, LUA_MASKCOUNT, 50'000'000);
+  int status = lua_pcall(L, 0, 1, 0);
+  lua_sethook(L, nullptr, 0, 0);
+  if (status != LUA_OK) {
+    std::string message = luaL_tolstring(L, -1, nullptr);
+    lua_settop(L, top);
+    throw std::runtime_error(message);
+  }
+  bool is_workflow = false;
+  if (lua_istable(L, -1) && lua_getmetatable(L, -1)) {
+    luaL_getmetatable(L, kDeclarationMeta);
+    is_workflow = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  if (!is_workflow) {
+    lua_settop(L, top);
+    return std::nullopt;
+  }
+  try {
+    return read_workflow_spec(L, -1);
+  } catch (const std::exception& e) {
+    lua_settop(L, top);
+    throw std::runtime_error(chunkname + ": " + e.what());
+  }
+}
+
+}  // namespace weft::dsl

@@ -1,0 +1,38 @@
+// What the engine needs to know of a workflow declaration: its name and
+// its data parts (retry policy, timeout, budgets). The `run` function and
+// the rest of the declaration stay in the Lua state.
+#pragma once
+#include <lua.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/retry_policy.hpp"
+
+namespace weft::dsl {
+
+struct WorkflowSpec {
+  std::string name;
+  engine::RetryPolicy retry;          // default for every step
+  int64_t timeout_ms = 0;             // 0 = none
+  int64_t instruction_budget = 200'000'000;  // per resume
+  int64_t memory_limit = 64ll << 20;  // bytes of growth per resume
+  nlohmann::json declaration;         // data parts, for listings
+};
+
+// Reads the declaration table at `index`; throws std::runtime_error naming
+// the bad field ("retry.attempts: expected an integer >= 1").
+WorkflowSpec read_workflow_spec(lua_State* L, int index);
+
+// Loads `source` as a workflow file: compiles it (text only) and runs it
+// under an instruction budget. When it returns weft.workflow{...}, the
+// declaration table is left on the stack and its spec returned; when it
+// returns anything else (a helper module), nothing is left and nullopt
+// returned. Throws std::runtime_error "file:line: message" for syntax and
+// load errors.
+std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
+                                          const std::string& chunkname);
+
+}  // namespace weft::dsl

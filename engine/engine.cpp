@@ -1,0 +1,225 @@
+// The engine (see engine.hpp).
+#include "engine/engine.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+#include "dsl/ids.hpp"
+#include "engine/leases.hpp"
+
+namespace weft::engine {
+namespace {
+
+constexpr int64_t kDeadLeaseCheckMs = 1000;
+constexpr int kClaimBatch = 256;
+
+}  // namespace
+
+Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, EngineOptions options)
+    : store_(store),
+      catalog_(catalog),
+      clock_(clock),
+      options_(std::move(options)),
+      owner_(make_owner_id()),
+      committer_(std::make_unique<GroupCommitter>(store)) {
+  int count = options_.workers > 0 ? options_.workers
+                                   : std::max(1u, std::thread::hardware_concurrency());
+  for (int i = 0; i < count; ++i) {
+    workers_.push_back(std::make_unique<Worker>([this](auto post) {
+      ExecutorHooks hooks;
+      hooks.post = post;
+      hooks.finished = [this](const Run&) { changed_.notify_all(); };
+      hooks.child_created = [this](const Run& child) {
+        {
+          std::lock_guard lock(mutex_);
+          in_flight_.insert(child.id);
+        }
+        dispatch(child, true);
+      };
+      hooks.released = [this](const std::string& id, int64_t wake_at) { released(id, wake_at); };
+      return std::make_unique<RunExecutor>(store_, *committer_, catalog_, clock_,
+                                           ExecutorConfig{owner_, options_.lease_ms}, hooks);
+    }));
+  }
+  break_dead_leases();
+  if (options_.background) scheduler_ = std::thread([this] { scheduler_loop(); });
+}
+
+Engine::~Engine() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  for (auto& worker : workers_) worker->stop();
+  committer_.reset();  // flushes what was submitted; callbacks land in stopped loops
+  workers_.clear();
+}
+
+Run Engine::make_run(const std::string& workflow, nlohmann::json input,
+                     const StartOptions& options, bool leased) {
+  auto script = catalog_.by_name(workflow);
+  if (!script) throw std::invalid_argument("unknown workflow '" + workflow + "'");
+  Run run;
+  run.id = options.id.empty() ? dsl::new_uuid() : options.id;
+  if (!options.id.empty() && store_.get_run(run.id))
+    throw std::invalid_argument("a run with id '" + run.id + "' already exists");
+  run.workflow = workflow;
+  run.script_hash = script->hash;
+  run.input = std::move(input);
+  run.created_at = run.updated_at = run.wake_at = clock_.now_ms();
+  run.tenant = options.tenant;
+  run.root_id = run.id;
+  if (script->timeout_ms) run.deadline = run.created_at + script->timeout_ms;
+  run.status = leased ? RunStatus::Running : RunStatus::Pending;
+  if (leased) {
+    run.lease_owner = owner_;
+    run.lease_expires = run.created_at + options_.lease_ms;
+  }
+  committer_->commit_and_wait({run.id, "", {InsertRun{run}}});
+  return run;
+}
+
+Run Engine::start_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
+  Run run = make_run(workflow, std::move(input), options, true);
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.insert(run.id);
+  }
+  dispatch(run, true);
+  return run;
+}
+
+Run Engine::enqueue_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
+  Run run = make_run(workflow, std::move(input), options, false);
+  changed_.notify_all();
+  return run;
+}
+
+void Engine::dispatch(const Run& run, bool fresh) {
+  size_t index = std::hash<std::string>{}(run.id) % workers_.size();
+  workers_[index]->start_run(run, fresh);
+}
+
+void Engine::released(const std::string& run_id, int64_t wake_at) {
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.erase(run_id);
+    if (wake_at && (next_wake_ == 0 || wake_at < next_wake_)) next_wake_ = wake_at;
+  }
+  changed_.notify_all();
+}
+
+DeliverOutcome Engine::deliver_event(const std::string& run_id, const std::string& name,
+                                     const nlohmann::json& payload) {
+  DeliverOutcome outcome = store_.deliver_event(run_id, name, payload, clock_.now_ms());
+  {
+    std::lock_guard lock(mutex_);
+    next_wake_ = clock_.now_ms();
+  }
+  changed_.notify_all();
+  return outcome;
+}
+
+CancelOutcome Engine::cancel(const std::string& run_id) {
+  CancelOutcome outcome = store_.request_cancel(run_id, clock_.now_ms());
+  if (outcome == CancelOutcome::Requested)
+    for (auto& worker : workers_) worker->cancel(run_id);
+  changed_.notify_all();
+  return outcome;
+}
+
+void Engine::break_dead_leases() {
+  for (const auto& owner : store_.lease_owners())
+    if (owner != owner_ && owner_is_dead(owner)) store_.break_leases(owner);
+}
+
+void Engine::poll() {
+  for (;;) {
+    ClaimRequest request{owner_, clock_.now_ms(), options_.lease_ms, kClaimBatch, options_.root_id};
+    std::vector<Run> runs = store_.claim_due(request);
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& run : runs) in_flight_.insert(run.id);
+    }
+    for (const auto& run : runs) dispatch(run, false);
+    if (runs.size() < static_cast<size_t>(kClaimBatch)) return;
+  }
+}
+
+void Engine::renew_leases() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mutex_);
+    ids.assign(in_flight_.begin(), in_flight_.end());
+  }
+  if (ids.empty()) return;
+  for (const auto& id : store_.renew_leases(owner_, ids, clock_.now_ms() + options_.lease_ms))
+    for (auto& worker : workers_) worker->cancel(id);
+}
+
+void Engine::scheduler_loop() {
+  int64_t last_dead_check = clock_.now_ms();
+  int64_t last_renewal = clock_.now_ms();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    int64_t now = clock_.now_ms();
+    try {
+      if (now - last_dead_check >= kDeadLeaseCheckMs) {
+        break_dead_leases();
+        last_dead_check = now;
+      }
+      if (now - last_renewal >= options_.lease_ms / 3) {
+        renew_leases();
+        last_renewal = now;
+      }
+      poll();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "weft: scheduler: %s\n", e.what());
+    }
+    lock.lock();
+    if (next_wake_ && next_wake_ <= clock_.now_ms()) {  // a park or delivery made a run due
+      next_wake_ = 0;
+      continue;
+    }
+    int64_t wait = options_.poll_ms;
+    if (next_wake_) wait = std::min(wait, next_wake_ - clock_.now_ms());
+    changed_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wait, 1)));
+  }
+}
+
+void Engine::wait_idle() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return in_flight_.empty(); });
+}
+
+std::optional<Run> Engine::wait_finished(const std::string& run_id,
+                                         std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto run = store_.get_run(run_id);
+    if (!run || is_finished(run->status) || std::chrono::steady_clock::now() >= deadline)
+      return run;
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms));
+  }
+}
+
+bool Engine::has_runnable_work() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!in_flight_.empty()) return true;
+  }
+  RunFilter filter;
+  filter.unfinished_only = true;
+  filter.root_id = options_.root_id;
+  filter.limit = 1'000'000;
+  for (const auto& run : store_.list_runs(filter))
+    if (!(run.status == RunStatus::Waiting && run.wake_at == 0)) return true;
+  return false;
+}
+
+}  // namespace weft::engine

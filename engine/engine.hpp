@@ -1,0 +1,91 @@
+// The engine: starts runs durably, dispatches them to workers, wakes
+// parked runs when they are due, renews leases, recovers runs whose
+// owner died, and delivers events and cancellations.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/group_commit.hpp"
+#include "engine/store.hpp"
+#include "engine/worker.hpp"
+#include "engine/workflow_catalog.hpp"
+
+namespace weft::engine {
+
+struct EngineOptions {
+  int workers = 0;              // 0: one per core
+  int64_t lease_ms = 30'000;
+  int64_t poll_ms = 100;        // how often the store is asked for due runs
+  bool background = true;       // false: tests drive polling with poll()
+  std::string root_id;          // only this run tree (weft run); empty = all
+};
+
+struct StartOptions {
+  std::string id;               // empty: a new UUID
+  std::string idempotency_key;  // same key, same workflow: the same run
+  std::string tenant;
+};
+
+class Engine {
+ public:
+  Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Creates the run durably and dispatches it. Throws std::invalid_argument
+  // for an unknown workflow or a duplicate id.
+  Run start_run(const std::string& workflow, nlohmann::json input, StartOptions options = {});
+  // Creates the run durably without executing it (a later poll claims it).
+  Run enqueue_run(const std::string& workflow, nlohmann::json input, StartOptions options = {});
+
+  DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
+                               const nlohmann::json& payload);
+  CancelOutcome cancel(const std::string& run_id);
+
+  // Claims due runs and dispatches them; breaks leases of dead owners.
+  void poll();
+  // Waits until no run is in flight in this process.
+  void wait_idle();
+  // Waits until the run has ended (or the timeout passed); its record.
+  std::optional<Run> wait_finished(const std::string& run_id, std::chrono::milliseconds timeout);
+  // Unfinished runs of the tree (or all) that time or a child can still move.
+  bool has_runnable_work();
+
+  const std::string& owner() const { return owner_; }
+  GroupCommitter::Stats commit_stats() const { return committer_->stats(); }
+
+ private:
+  Run make_run(const std::string& workflow, nlohmann::json input, const StartOptions& options,
+               bool leased);
+  void dispatch(const Run& run, bool fresh);
+  void released(const std::string& run_id, int64_t wake_at);
+  void scheduler_loop();
+  void renew_leases();
+  void break_dead_leases();
+
+  Store& store_;
+  WorkflowCatalog& catalog_;
+  const Clock& clock_;
+  EngineOptions options_;
+  std::string owner_;
+  std::unique_ptr<GroupCommitter> committer_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::set<std::string> in_flight_;
+  int64_t next_wake_ = 0;  // earliest wake time a park asked for
+  bool stopping_ = false;
+  std::thread scheduler_;
+};
+
+}  // namespace weft::engine

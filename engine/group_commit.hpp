@@ -1,0 +1,54 @@
+// The single writer. Runs submit their writes here; one thread takes all
+// writes queued so far and commits them in one transaction, then tells
+// each submitter. With many runs in flight, one fsync covers many steps,
+// so throughput is bound by CPU rather than by the disk.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "engine/store.hpp"
+
+namespace weft::engine {
+
+class GroupCommitter {
+ public:
+  // Called on the committer's thread once the write is durable (or failed).
+  using Done = std::function<void(bool applied, std::exception_ptr error)>;
+
+  explicit GroupCommitter(Store& store);
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  void submit(RunWrite write, Done done);
+  // Submits and waits; rethrows a storage error; returns whether applied.
+  bool commit_and_wait(RunWrite write);
+
+  struct Stats {
+    uint64_t batches = 0;
+    uint64_t writes = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Pending {
+    RunWrite write;
+    Done done;
+  };
+  void loop();
+
+  Store& store_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace weft::engine

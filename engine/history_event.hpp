@@ -1,0 +1,50 @@
+// The history of a run: an append-only list of events keyed by
+// (run, sequence number, attempt). Every kind of durable call is listed
+// here, and only here.
+//
+// Design: each durable call on ctx takes the next sequence number. A step
+// that is retried writes one event per attempt under the same sequence
+// number; sleeps, waits and children write a `pending` event that is
+// completed once (its fire time, payload or child result filled in).
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace weft::engine {
+
+enum class EventKind { Step, Compensation, Sleep, WaitEvent, Child, Now, Uuid, Random };
+
+enum class EventStatus {
+  Pending,    // sleep scheduled, event or child awaited
+  Completed,  // result recorded
+  Retrying,   // this attempt failed; another comes at fire_at
+  Failed,     // final failure, error recorded
+  TimedOut,   // wait_event ended by its timeout
+};
+
+std::string_view to_string(EventKind kind);
+std::string_view to_string(EventStatus status);
+std::optional<EventKind> event_kind_from(std::string_view text);
+std::optional<EventStatus> event_status_from(std::string_view text);
+
+struct HistoryEvent {
+  std::string run_id;
+  int64_t seq = 0;
+  int attempt = 1;
+  EventKind kind = EventKind::Step;
+  std::string name;
+  EventStatus status = EventStatus::Pending;
+  int64_t started_at = 0;  // ms since epoch
+  int64_t ended_at = 0;    // 0 while pending
+  int64_t fire_at = 0;     // sleep end, wait timeout, next retry; 0 = none
+  nlohmann::json result;   // null when none
+  nlohmann::json error;    // null when none
+};
+
+nlohmann::json to_json(const HistoryEvent& event);
+
+}  // namespace weft::engine

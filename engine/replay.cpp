@@ -1,0 +1,109 @@
+// The journal's decisions (see replay.hpp for the state machine).
+#include "engine/replay.hpp"
+
+namespace weft::engine {
+namespace {
+
+using Action = Decision::Action;
+
+bool is_step_kind(EventKind kind) {
+  return kind == EventKind::Step || kind == EventKind::Compensation;
+}
+
+std::string describe(EventKind kind, std::string_view name) {
+  return std::string(to_string(kind)) + " '" + std::string(name) + "'";
+}
+
+}  // namespace
+
+Journal::Journal(std::vector<HistoryEvent> events, std::vector<InboxEvent> inbox)
+    : inbox_(std::move(inbox)) {
+  for (auto& event : events) {
+    if (event.seq > max_recorded_seq_) max_recorded_seq_ = event.seq;
+    by_seq_[event.seq].push_back(std::move(event));
+  }
+}
+
+const std::vector<HistoryEvent>& Journal::events_at(int64_t seq) const {
+  static const std::vector<HistoryEvent> none;
+  auto it = by_seq_.find(seq);
+  return it == by_seq_.end() ? none : it->second;
+}
+
+const InboxEvent* Journal::first_unread(std::string_view name) const {
+  for (const auto& event : inbox_)
+    if (event.name == name && !taken_inbox_.count(event.id)) return &event;
+  return nullptr;
+}
+
+Decision Journal::next(EventKind kind, std::string_view name, int64_t now) {
+  Decision d;
+  d.seq = next_seq_++;
+  const auto& at = events_at(d.seq);
+  if (at.empty()) {
+    if (kind == EventKind::WaitEvent) {  // an event may have arrived before the wait
+      d.inbox = first_unread(name);
+      d.action = d.inbox ? Action::Complete : Action::Execute;
+      return d;
+    }
+    d.action = Action::Execute;
+    return d;
+  }
+  const HistoryEvent& first = at.front();
+  if (first.kind != kind || first.name != name) {
+    d.action = Action::Mismatch;
+    d.recorded = &at.back();
+    d.message = "non-determinism at position " + std::to_string(d.seq) + ": history has " +
+                describe(first.kind, first.name) + ", the workflow now calls " +
+                describe(kind, name);
+    return d;
+  }
+  d.recorded = &at.back();
+  if (is_step_kind(kind)) return decide_step(d, at, now);
+  if (d.recorded->status != EventStatus::Pending) {
+    d.action = Action::Replay;
+    return d;
+  }
+  return decide_open(d, kind, name, now);
+}
+
+Decision Journal::decide_step(Decision d, const std::vector<HistoryEvent>& at,
+                              int64_t now) const {
+  const HistoryEvent& last = at.back();
+  switch (last.status) {
+    case EventStatus::Completed:
+    case EventStatus::Failed:
+      d.action = Action::Replay;
+      return d;
+    case EventStatus::Retrying:
+      d.attempt = last.attempt + 1;
+      d.wake_at = last.fire_at;
+      d.action = now >= last.fire_at ? Action::Execute : Action::Park;
+      return d;
+    default:  // a pending step row is never written; execute again
+      d.attempt = last.attempt;
+      d.action = Action::Execute;
+      return d;
+  }
+}
+
+Decision Journal::decide_open(Decision d, EventKind kind, std::string_view name, int64_t now) {
+  const HistoryEvent& open = *d.recorded;
+  d.wake_at = open.fire_at;
+  if (kind == EventKind::WaitEvent) {
+    d.inbox = first_unread(name);
+    if (d.inbox) {
+      d.action = Action::Complete;
+      return d;
+    }
+  }
+  if (kind == EventKind::Child) {  // the child's end completes the event
+    d.action = Action::Park;
+    return d;
+  }
+  bool due = open.fire_at != 0 && now >= open.fire_at;
+  d.action = due ? Action::Complete : Action::Park;
+  return d;
+}
+
+}  // namespace weft::engine

@@ -1,0 +1,384 @@
+// The run executor (see run_executor.hpp).
+#include "engine/run_executor.hpp"
+
+#include <cstdio>
+
+#include "dsl/ctx.hpp"
+#include "dsl/lua_error.hpp"
+#include "dsl/lua_json.hpp"
+#include "dsl/thread_link.hpp"
+#include "engine/fault_injection.hpp"
+#include "engine/trace.hpp"
+
+namespace weft::engine {
+namespace {
+
+using nlohmann::json;
+constexpr int kHookEvery = 1000;  // instructions between budget checks
+
+thread_local dsl::RunContext* hooked_run = nullptr;
+
+// Count hook: stops a runaway resume, and keeps stopping it should the
+// workflow catch the error with pcall.
+void budget_hook(lua_State* L, lua_Debug*) {
+  dsl::RunContext* rc = hooked_run;
+  if (rc == nullptr) return;
+  rc->instructions += kHookEvery;
+  if (rc->instructions > rc->spec.instruction_budget) {
+    rc->doom("limit_exceeded", "instruction limit exceeded (" +
+                                   std::to_string(rc->spec.instruction_budget) +
+                                   " instructions in one resume)");
+    luaL_error(L, "instruction limit exceeded");
+  }
+}
+
+void trace_committed(const std::vector<Mutation>& mutations) {
+  if (!trace_enabled()) return;
+  for (const auto& mutation : mutations) {
+    const auto* put = std::get_if<PutEvent>(&mutation);
+    if (put == nullptr) continue;
+    const HistoryEvent& e = put->event;
+    if (e.kind == EventKind::Step || e.kind == EventKind::Compensation)
+      trace("step.commit run=" + e.run_id + " seq=" + std::to_string(e.seq) + " attempt=" +
+            std::to_string(e.attempt) + " status=" + std::string(to_string(e.status)));
+    else if (e.kind == EventKind::Sleep && e.status == EventStatus::Completed)
+      trace("sleep.done run=" + e.run_id + " seq=" + std::to_string(e.seq));
+  }
+}
+
+json error_json(const std::string& kind, const std::string& message) {
+  return {{"kind", kind}, {"message", message}, {"retryable", false}};
+}
+
+}  // namespace
+
+RunExecutor::RunExecutor(Store& store, GroupCommitter& committer, WorkflowCatalog& catalog,
+                         const Clock& clock, ExecutorConfig config, ExecutorHooks hooks)
+    : store_(store),
+      committer_(committer),
+      catalog_(catalog),
+      clock_(clock),
+      config_(std::move(config)),
+      hooks_(std::move(hooks)),
+      state_({catalog.workflows_dir()}) {}
+
+RunExecutor::~RunExecutor() = default;
+
+const RunExecutor::Loaded& RunExecutor::load(const std::string& hash, const std::string& workflow) {
+  auto it = loaded_.find(hash);
+  if (it != loaded_.end()) return it->second;
+  lua_State* L = state_.get();
+  auto info = catalog_.by_name(workflow);
+  std::string chunkname = info && info->hash == hash ? info->path : workflow + ".lua@" + hash.substr(0, 8);
+  auto spec = dsl::load_workflow(L, catalog_.source(hash), chunkname);
+  if (!spec) throw std::runtime_error(chunkname + ": the file must return weft.workflow { ... }");
+  Loaded loaded{std::move(*spec), luaL_ref(L, LUA_REGISTRYINDEX)};
+  return loaded_.emplace(hash, std::move(loaded)).first->second;
+}
+
+void RunExecutor::fail_before_start(const Run& run, const std::string& message) {
+  std::fprintf(stderr, "weft: run %s: %s\n", run.id.c_str(), message.c_str());
+  Run ended = run;
+  ended.status = RunStatus::Failed;
+  ended.error = error_json("load", message);
+  UpdateRun update{run.id, RunStatus::Failed, nullptr, ended.error, 0, true, "", clock_.now_ms()};
+  committer_.submit({run.id, config_.lease_owner, {update}},
+                    [this, ended](bool applied, std::exception_ptr) {
+                      hooks_.post([this, ended, applied] {
+                        if (applied) hooks_.finished(ended);
+                        hooks_.released(ended.id, 0);
+                      });
+                    });
+}
+
+void RunExecutor::start(const Run& run, bool fresh) {
+  auto existing = live_.find(run.id);
+  if (existing != live_.end()) {  // its park commit landed, its drop is on the way
+    existing->second.restart = run;
+    return;
+  }
+  const Loaded* loaded = nullptr;
+  std::vector<HistoryEvent> history;
+  std::vector<InboxEvent> inbox;
+  try {
+    loaded = &load(run.script_hash, run.workflow);
+    if (!fresh) {
+      history = store_.history(run.id);
+      inbox = store_.unconsumed_inbox(run.id);
+    }
+  } catch (const std::exception& e) {
+    fail_before_start(run, e.what());
+    return;
+  }
+  Live& live = live_[run.id];
+  live.rc = std::make_unique<dsl::RunContext>(run, loaded->spec,
+                                              Journal(std::move(history), std::move(inbox)), clock_);
+  live.rc->cancel_requested = run.cancel_requested;
+  live.rc->resolve_child = [this](const std::string& workflow) -> std::optional<dsl::ChildScript> {
+    auto info = catalog_.by_name(workflow);
+    if (!info) return std::nullopt;
+    return dsl::ChildScript{info->hash, info->timeout_ms};
+  };
+  lua_State* L = state_.get();
+  dsl::push_ctx(L, *live.rc);
+  live.ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  begin(live, loaded->declaration_ref, false);
+}
+
+// Creates the coroutine and resumes it with (ctx, input) for the body, or
+// with (ctx) for the saga's compensation.
+void RunExecutor::begin(Live& live, int declaration_ref, bool compensation) {
+  lua_State* L = state_.get();
+  if (live.thread_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, live.thread_ref);
+  live.co = lua_newthread(L);
+  live.thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  dsl::set_run_link(live.co, &live.rc->link);
+  lua_sethook(live.co, budget_hook, LUA_MASKCOUNT, kHookEvery);
+  int nargs = 1;
+  if (compensation) {
+    lua_getglobal(live.co, "require");
+    lua_pushstring(live.co, "weft.saga");
+    lua_call(live.co, 1, 1);
+    lua_getfield(live.co, -1, "compensate");
+    lua_remove(live.co, -2);
+    lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.ctx_ref);
+  } else {
+    lua_rawgeti(live.co, LUA_REGISTRYINDEX, declaration_ref);
+    lua_getfield(live.co, -1, "run");
+    lua_remove(live.co, -2);
+    lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.ctx_ref);
+    dsl::push_json(live.co, live.rc->run.input);
+    nargs = 2;
+  }
+  resume(live, nargs);
+}
+
+void RunExecutor::resume(Live& live, int nargs) {
+  dsl::RunContext& rc = *live.rc;
+  auto& memory = state_.memory();
+  rc.instructions = 0;
+  memory.exceeded = false;
+  memory.resume_limit = memory.used + static_cast<size_t>(rc.spec.memory_limit);
+  dsl::active_run_link() = &rc.link;
+  hooked_run = &rc;
+  int nresults = 0;
+  int status = lua_resume(live.co, state_.get(), nargs, &nresults);
+  hooked_run = nullptr;
+  dsl::active_run_link() = nullptr;
+  memory.resume_limit = 0;
+  if (memory.exceeded)
+    rc.doom("limit_exceeded", "memory limit exceeded (" +
+                                  std::to_string(rc.spec.memory_limit >> 20) + " MiB)");
+  if (status == LUA_YIELD) {
+    lua_pop(live.co, nresults);
+    on_yield(live);
+  } else if (status == LUA_OK) {
+    on_return(live);
+  } else {
+    on_error(live);
+  }
+}
+
+void RunExecutor::on_yield(Live& live) {
+  dsl::RunContext& rc = *live.rc;
+  dsl::PendingOp op = std::move(rc.op);
+  rc.op = dsl::PendingOp{};
+  switch (op.kind) {
+    case dsl::PendingOp::Kind::None:
+      finish(live, RunStatus::Failed, nullptr,
+             error_json("error", "coroutine.yield is not allowed in a workflow body (only inside"
+                                 " coroutines the workflow creates itself)"));
+      return;
+    case dsl::PendingOp::Kind::Park:
+      park(live, op.park_status, op.wake_at, op.await_event, {});
+      return;
+    case dsl::PendingOp::Kind::StepDone:
+      break;
+  }
+  fault_point("after-step-before-commit");
+  if (op.event.status == EventStatus::Retrying) {
+    int64_t wake_at = op.event.fire_at;
+    if (rc.run.deadline && wake_at > rc.run.deadline) wake_at = rc.run.deadline;
+    park(live, RunStatus::Sleeping, wake_at, "", {PutEvent{op.event}});
+    return;
+  }
+  rc.op = op;  // the step's continuation reads the committed event
+  commit(live, {PutEvent{std::move(op.event)}}, [this](Live& l) { resume(l, 0); });
+}
+
+void RunExecutor::on_return(Live& live) {
+  dsl::RunContext& rc = *live.rc;
+  if (rc.doomed()) {
+    on_error(live);
+    return;
+  }
+  if (live.compensating) {
+    finish(live, RunStatus::Compensated, nullptr, live.body_error);
+    return;
+  }
+  json result;
+  try {
+    result = lua_gettop(live.co) > 0 ? dsl::lua_to_json(live.co, -1, "workflow result") : json();
+  } catch (const std::exception& e) {
+    finish(live, RunStatus::Failed, nullptr, error_json("serialization", e.what()));
+    return;
+  }
+  finish(live, RunStatus::Completed, std::move(result), nullptr);
+}
+
+void RunExecutor::on_error(Live& live) {
+  dsl::RunContext& rc = *live.rc;
+  json error;
+  if (rc.doomed()) {
+    error = *rc.doom_error;
+  } else {
+    error = dsl::error_value_to_json(live.co, -1);
+    if (!error.contains("traceback")) {
+      luaL_traceback(state_.get(), live.co, nullptr, 0);
+      error["traceback"] = lua_tostring(state_.get(), -1);
+      lua_pop(state_.get(), 1);
+    }
+  }
+  if (rc.doomed()) {
+    bool cancelled = error.value("kind", "") == "cancelled";
+    finish(live, cancelled ? RunStatus::Cancelled : RunStatus::Failed, nullptr, error);
+    return;
+  }
+  if (live.compensating) {
+    json combined = error_json("compensation_failed",
+                               "compensation failed: " + error.value("message", std::string("?")) +
+                                   " (after: " +
+                                   live.body_error.value("message", std::string("?")) + ")");
+    combined["error"] = live.body_error;
+    combined["compensation_error"] = error;
+    finish(live, RunStatus::Failed, nullptr, combined);
+    return;
+  }
+  start_compensation(live, std::move(error));
+}
+
+void RunExecutor::start_compensation(Live& live, json body_error) {
+  lua_State* L = state_.get();
+  lua_getglobal(L, "require");
+  lua_pushstring(L, "weft.saga");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "pending");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, live.ctx_ref);
+  lua_call(L, 1, 1);
+  bool pending = lua_toboolean(L, -1);
+  lua_pop(L, 2);
+  if (!pending) {
+    finish(live, RunStatus::Failed, nullptr, std::move(body_error));
+    return;
+  }
+  live.compensating = true;
+  live.body_error = std::move(body_error);
+  begin(live, LUA_NOREF, true);
+}
+
+void RunExecutor::park(Live& live, RunStatus status, int64_t wake_at,
+                       const std::string& await_event, std::vector<Mutation> extra) {
+  dsl::RunContext& rc = *live.rc;
+  int64_t now = clock_.now_ms();
+  extra.push_back(UpdateRun{rc.run.id, status, nullptr, nullptr, wake_at, true, await_event, now});
+  if (trace_enabled())
+    trace("park run=" + rc.run.id + " seq=" + std::to_string(rc.journal.last_seq()) +
+          " status=" + std::string(to_string(status)) + " wake_at=" + std::to_string(wake_at));
+  std::string id = rc.run.id;
+  commit(live, std::move(extra), [this, id, wake_at](Live&) { drop(id, wake_at); });
+}
+
+void RunExecutor::finish(Live& live, RunStatus status, json result, json error) {
+  dsl::RunContext& rc = *live.rc;
+  int64_t now = clock_.now_ms();
+  std::vector<Mutation> extra;
+  extra.push_back(UpdateRun{rc.run.id, status, result, error, 0, true, "", now});
+  if (!rc.run.parent_id.empty()) {  // complete the parent's ctx:child and wake it
+    HistoryEvent event;
+    event.run_id = rc.run.parent_id;
+    event.seq = rc.run.parent_seq;
+    event.kind = EventKind::Child;
+    event.name = rc.run.workflow;
+    event.status = status == RunStatus::Completed ? EventStatus::Completed : EventStatus::Failed;
+    event.started_at = rc.run.created_at;
+    event.ended_at = now;
+    event.result = result;
+    event.error = error;
+    extra.push_back(PutEvent{std::move(event)});
+    extra.push_back(WakeRun{rc.run.parent_id, now});
+  }
+  Run ended = rc.run;
+  ended.status = status;
+  ended.result = std::move(result);
+  ended.error = std::move(error);
+  ended.updated_at = now;
+  commit(live, std::move(extra), [this, ended](Live&) {
+    if (trace_enabled())
+      trace("run.end run=" + ended.id + " status=" + std::string(to_string(ended.status)));
+    hooks_.finished(ended);
+    drop(ended.id, 0);
+  });
+}
+
+void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<void(Live&)> next) {
+  dsl::RunContext& rc = *live.rc;
+  RunWrite write{rc.run.id, config_.lease_owner, std::move(rc.buffered)};
+  rc.buffered.clear();
+  for (auto& mutation : extra) write.mutations.push_back(std::move(mutation));
+  std::vector<Run> children;
+  for (auto& mutation : write.mutations) {  // children start leased to us
+    if (auto* insert = std::get_if<InsertRun>(&mutation)) {
+      insert->run.status = RunStatus::Running;
+      insert->run.lease_owner = config_.lease_owner;
+      insert->run.lease_expires = clock_.now_ms() + config_.lease_ms;
+      children.push_back(insert->run);
+    }
+  }
+  std::vector<Mutation> committed_copy = trace_enabled() ? write.mutations : std::vector<Mutation>{};
+  std::string id = rc.run.id;
+  committer_.submit(std::move(write), [this, id, next = std::move(next), children,
+                                       committed_copy](bool applied, std::exception_ptr error) {
+    hooks_.post([this, id, next, children, committed_copy, applied, error] {
+      auto it = live_.find(id);
+      if (it == live_.end()) return;
+      if (!applied || error) {
+        std::string why = "lease lost";
+        if (error) {
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            why = e.what();
+          }
+        }
+        std::fprintf(stderr, "weft: run %s: commit not applied (%s); leaving it to recovery\n",
+                     id.c_str(), why.c_str());
+        drop(id, 0);
+        return;
+      }
+      trace_committed(committed_copy);
+      for (const auto& child : children) hooks_.child_created(child);
+      next(it->second);
+    });
+  });
+}
+
+void RunExecutor::drop(const std::string& run_id, int64_t wake_at) {
+  auto it = live_.find(run_id);
+  if (it == live_.end()) return;
+  lua_State* L = state_.get();
+  luaL_unref(L, LUA_REGISTRYINDEX, it->second.thread_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, it->second.ctx_ref);
+  std::optional<Run> restart = std::move(it->second.restart);
+  live_.erase(it);
+  if (restart)
+    start(*restart, false);
+  else
+    hooks_.released(run_id, wake_at);
+}
+
+void RunExecutor::cancel(const std::string& run_id) {
+  auto it = live_.find(run_id);
+  if (it != live_.end()) it->second.rc->cancel_requested = true;
+}
+
+}  // namespace weft::engine

@@ -1,0 +1,91 @@
+// Executes runs on one worker thread: each in-flight run is a coroutine in
+// the worker's Lua state. This is the only place that resumes a run's
+// coroutine; it switches on what the run yielded for (commit a step, park)
+// and on how it ended (result, error, compensation).
+//
+// Design: a parked run is dropped (coroutine, context and all) once its
+// park is committed; when due, it is started again and replays its
+// history up to where it stopped. Nothing in memory must survive a park.
+#pragma once
+#include <lua.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dsl/lua_state.hpp"
+#include "dsl/run_context.hpp"
+#include "engine/clock.hpp"
+#include "engine/group_commit.hpp"
+#include "engine/store.hpp"
+#include "engine/workflow_catalog.hpp"
+
+namespace weft::engine {
+
+struct ExecutorHooks {
+  std::function<void(std::function<void()>)> post;  // run on this worker's thread
+  std::function<void(const Run&)> finished;         // a run ended (durably)
+  std::function<void(const Run&)> child_created;    // a child run to dispatch
+  std::function<void(const std::string& id, int64_t wake_at)> released;  // left this worker
+};
+
+struct ExecutorConfig {
+  std::string lease_owner;
+  int64_t lease_ms = 30'000;
+};
+
+class RunExecutor {
+ public:
+  RunExecutor(Store& store, GroupCommitter& committer, WorkflowCatalog& catalog,
+              const Clock& clock, ExecutorConfig config, ExecutorHooks hooks);
+  ~RunExecutor();
+
+  // Starts (or resumes by replay) a run leased to this process. `fresh`:
+  // just created, so there is no history to read.
+  void start(const Run& run, bool fresh);
+  void cancel(const std::string& run_id);
+
+ private:
+  struct Loaded {
+    dsl::WorkflowSpec spec;
+    int declaration_ref = LUA_NOREF;
+  };
+  struct Live {
+    std::unique_ptr<dsl::RunContext> rc;
+    lua_State* co = nullptr;
+    int thread_ref = LUA_NOREF;
+    int ctx_ref = LUA_NOREF;
+    bool compensating = false;
+    nlohmann::json body_error;
+    std::optional<Run> restart;  // claimed again before its park was dropped
+  };
+
+  const Loaded& load(const std::string& hash, const std::string& workflow);
+  void begin(Live& live, int function_ref_or_saga, bool compensation);
+  void resume(Live& live, int nargs);
+  void on_yield(Live& live);
+  void on_return(Live& live);
+  void on_error(Live& live);
+  void start_compensation(Live& live, nlohmann::json body_error);
+  void park(Live& live, RunStatus status, int64_t wake_at, const std::string& await_event,
+            std::vector<Mutation> extra);
+  void finish(Live& live, RunStatus status, nlohmann::json result, nlohmann::json error);
+  // Commits the run's buffered writes plus `extra`; then `next` on this thread.
+  void commit(Live& live, std::vector<Mutation> extra, std::function<void(Live&)> next);
+  void drop(const std::string& run_id, int64_t wake_at);
+  void fail_before_start(const Run& run, const std::string& message);
+
+  Store& store_;
+  GroupCommitter& committer_;
+  WorkflowCatalog& catalog_;
+  const Clock& clock_;
+  ExecutorConfig config_;
+  ExecutorHooks hooks_;
+  dsl::LuaState state_;
+  std::map<std::string, Loaded> loaded_;
+  std::map<std::string, Live> live_;
+};
+
+}  // namespace weft::engine

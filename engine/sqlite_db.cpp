@@ -1,0 +1,116 @@
+// SQLite connection helpers (see sqlite_db.hpp). Errors become
+// std::runtime_error carrying SQLite's message.
+#include "engine/sqlite_db.hpp"
+
+#include <stdexcept>
+
+namespace weft::engine::sqlite {
+namespace {
+
+void check(sqlite3* db, int rc, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+    throw std::runtime_error(std::string("storage: ") + what + ": " + sqlite3_errmsg(db));
+}
+
+}  // namespace
+
+Statement& Statement::bind(int index, int64_t value) {
+  check(sqlite3_db_handle(stmt_), sqlite3_bind_int64(stmt_, index, value), "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  check(sqlite3_db_handle(stmt_),
+        sqlite3_bind_text(stmt_, index, value.data() ? value.data() : "",  // never NULL
+                          static_cast<int>(value.size()),
+                          SQLITE_TRANSIENT),
+        "bind");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  check(sqlite3_db_handle(stmt_), sqlite3_bind_null(stmt_, index), "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  std::string message = sqlite3_errmsg(db);
+  sqlite3_reset(stmt_);
+  if (rc != SQLITE_DONE) throw std::runtime_error("storage: " + message);
+  return false;
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() { sqlite3_reset(stmt_); }
+
+std::string Statement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
+
+Connection::Connection(const std::string& path, bool read_only) {
+  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |= SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("storage: cannot open " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db_, 10'000);
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+void Connection::exec(const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error("storage: " + message);
+  }
+}
+
+Statement Connection::prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    sqlite3_reset(it->second);
+    sqlite3_clear_bindings(it->second);
+    return Statement(it->second);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  check(db_, sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr), sql);
+  cache_.emplace(sql, stmt);
+  return Statement(stmt);
+}
+
+Transaction::Transaction(Connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (const std::exception&) {
+      // The connection already rolled back (e.g. after an I/O error).
+    }
+  }
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace weft::engine::sqlite

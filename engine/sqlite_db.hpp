@@ -1,0 +1,61 @@
+// A thin RAII layer over one SQLite connection: prepared statements cached
+// by their SQL text, binding by position, and transactions. Used only by
+// store_sqlite.cpp and sqlite_schema.cpp.
+#pragma once
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace weft::engine::sqlite {
+
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind_null(int index);
+  bool step();  // true while a row is available; resets when done
+  void run();   // steps to completion
+  void reset();
+  int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string text(int column) const;
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+class Connection {
+ public:
+  Connection(const std::string& path, bool read_only);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void exec(const std::string& sql);
+  // The statement for `sql`, prepared once per connection and reset.
+  Statement prepare(const char* sql);
+  int64_t changes() const { return sqlite3_changes64(db_); }
+  sqlite3* handle() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, sqlite3_stmt*> cache_;
+};
+
+// BEGIN IMMEDIATE … COMMIT, rolled back if the scope is left by an exception.
+class Transaction {
+ public:
+  explicit Transaction(Connection& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& db_;
+  bool done_ = false;
+};
+
+}  // namespace weft::engine::sqlite

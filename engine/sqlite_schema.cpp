@@ -1,0 +1,102 @@
+// The schema of the SQLite store, as an ordered list of migrations. A new
+// version appends a migration; applied ones are never edited.
+#include "engine/sqlite_schema.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace weft::engine::sqlite {
+namespace {
+
+const std::vector<const char*> kMigrations = {
+    // 1: runs, history, inbox, scripts
+    R"sql(
+CREATE TABLE scripts (
+  hash TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  script_hash TEXT NOT NULL,
+  input TEXT NOT NULL,
+  status TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  tenant TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT NOT NULL DEFAULT '',
+  parent_id TEXT NOT NULL DEFAULT '',
+  parent_seq INTEGER NOT NULL DEFAULT 0,
+  root_id TEXT NOT NULL,
+  wake_at INTEGER NOT NULL DEFAULT 0,
+  deadline INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_expires INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_due ON runs(wake_at)
+  WHERE status IN ('pending','running','sleeping','waiting') AND wake_at > 0;
+CREATE INDEX runs_status ON runs(status, created_at);
+CREATE INDEX runs_workflow ON runs(workflow, created_at);
+CREATE INDEX runs_root ON runs(root_id);
+CREATE INDEX runs_lease ON runs(lease_owner) WHERE lease_owner != '';
+CREATE UNIQUE INDEX runs_idempotency ON runs(workflow, idempotency_key)
+  WHERE idempotency_key != '';
+CREATE TABLE history (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  fire_at INTEGER NOT NULL,
+  result TEXT,
+  error TEXT,
+  PRIMARY KEY (run_id, seq, attempt)
+) WITHOUT ROWID;
+CREATE TABLE inbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  consumed_seq INTEGER
+);
+CREATE INDEX inbox_run ON inbox(run_id, consumed_seq);
+)sql",
+};
+
+int64_t current_version(Connection& db) {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  auto query = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  query.step();
+  int64_t version = query.int64(0);
+  query.reset();
+  return version;
+}
+
+}  // namespace
+
+void migrate(Connection& db) {
+  const int64_t latest = static_cast<int64_t>(kMigrations.size());
+  for (;;) {
+    Transaction tx(db);  // re-read inside: another process may be migrating too
+    int64_t version = current_version(db);
+    if (version > latest)
+      throw std::runtime_error("storage: database schema version " + std::to_string(version) +
+                               " is newer than this weft (" + std::to_string(latest) + ")");
+    if (version == latest) return;
+    db.exec(kMigrations[static_cast<size_t>(version)]);
+    db.exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(version + 1) + ")");
+    tx.commit();
+  }
+}
+
+}  // namespace weft::engine::sqlite

@@ -1,0 +1,128 @@
+// The storage interface of the engine: runs, history, inbox (events sent
+// to runs), leases and script versions. The engine knows nothing else of
+// where these live; store_sqlite.cpp is the embedded implementation.
+//
+// Design: every change goes through `commit`, which applies a batch of
+// per-run writes in one durable transaction (the group committer puts the
+// writes of many runs in one batch). A write may be fenced by the lease
+// owner: if the run is no longer leased to that owner, its mutations are
+// skipped and the write is reported as rejected, the others still apply.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/history_event.hpp"
+#include "engine/run.hpp"
+
+namespace weft::engine {
+
+struct InboxEvent {
+  int64_t id = 0;
+  std::string run_id;
+  std::string name;
+  nlohmann::json payload;
+  int64_t created_at = 0;
+};
+
+struct InsertRun {
+  Run run;
+};
+
+// Sets the run's status, result/error and wake time. When `release_lease`,
+// the lease is dropped (the run is parked or finished). When the run parks
+// as Waiting for `await_event` and such an event is already in its inbox,
+// the run is made due at once instead, so no delivery is ever missed.
+struct UpdateRun {
+  std::string id;
+  RunStatus status = RunStatus::Running;
+  nlohmann::json result;
+  nlohmann::json error;
+  int64_t wake_at = 0;
+  bool release_lease = false;
+  std::string await_event;
+  int64_t updated_at = 0;
+};
+
+struct PutEvent {  // inserts, or completes the event at the same (run, seq, attempt)
+  HistoryEvent event;
+};
+
+struct ConsumeInbox {
+  std::string run_id;
+  int64_t inbox_id = 0;
+  int64_t seq = 0;  // the wait_event that took it
+};
+
+struct WakeRun {  // a parked, unfinished run becomes due at `at`
+  std::string id;
+  int64_t at = 0;
+};
+
+using Mutation = std::variant<InsertRun, UpdateRun, PutEvent, ConsumeInbox, WakeRun>;
+
+struct RunWrite {
+  std::string run_id;
+  std::string fence_owner;  // empty: not fenced
+  std::vector<Mutation> mutations;
+};
+
+struct RunFilter {
+  std::optional<RunStatus> status;
+  std::string workflow;
+  std::string root_id;
+  bool unfinished_only = false;
+  int64_t limit = 1000;
+};
+
+struct ClaimRequest {
+  std::string owner;
+  int64_t now = 0;
+  int64_t lease_ms = 30'000;
+  int limit = 64;
+  std::string root_id;  // only this run tree; empty = any
+};
+
+enum class CancelOutcome { NotFound, AlreadyFinished, Cancelled, Requested };
+enum class DeliverOutcome { NotFound, AlreadyFinished, Delivered };
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies all writes in one durable transaction; element i of the result
+  // tells whether writes[i] was applied (false: its fence failed).
+  virtual std::vector<bool> commit(const std::vector<RunWrite>& writes) = 0;
+
+  virtual std::optional<Run> get_run(const std::string& id) = 0;
+  virtual std::vector<Run> list_runs(const RunFilter& filter) = 0;
+  virtual std::vector<HistoryEvent> history(const std::string& run_id) = 0;
+  virtual std::vector<InboxEvent> unconsumed_inbox(const std::string& run_id) = 0;
+
+  // Leases due runs (parked runs whose time came, new runs, runs whose
+  // lease lapsed) to `owner` and returns them, status set to Running.
+  virtual std::vector<Run> claim_due(const ClaimRequest& request) = 0;
+  // Extends the leases of `ids` held by owner; returns those whose
+  // cancellation was requested meanwhile.
+  virtual std::vector<std::string> renew_leases(const std::string& owner,
+                                                const std::vector<std::string>& ids,
+                                                int64_t expires) = 0;
+  virtual std::vector<std::string> lease_owners() = 0;
+  virtual void break_leases(const std::string& owner) = 0;
+  // The earliest wake time of a parked or pending run (0: none).
+  virtual int64_t next_wake_at(const std::string& root_id) = 0;
+
+  virtual DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
+                                       const nlohmann::json& payload, int64_t now) = 0;
+  virtual CancelOutcome request_cancel(const std::string& run_id, int64_t now) = 0;
+
+  virtual void put_script(const std::string& hash, const std::string& workflow,
+                          const std::string& source) = 0;
+  virtual std::optional<std::string> get_script(const std::string& hash) = 0;
+};
+
+}  // namespace weft::engine

@@ -1,0 +1,337 @@
+// SqliteStore: the Store interface on one SQLite file (see store.hpp for
+// the contract). JSON values are stored as text; times as integer ms.
+#include "engine/store_sqlite.hpp"
+
+#include <stdexcept>
+
+#include "engine/sqlite_db.hpp"
+#include "engine/sqlite_schema.hpp"
+
+namespace weft::engine {
+namespace {
+
+using sqlite::Statement;
+using nlohmann::json;
+
+
+std::string dump_or_empty(const json& value) { return value.is_null() ? "" : value.dump(); }
+
+json parse_or_null(const Statement& row, int column) {
+  if (row.is_null(column)) return nullptr;
+  std::string text = row.text(column);
+  return text.empty() ? json(nullptr) : json::parse(text);
+}
+
+Run read_run(const Statement& row) {
+  Run run;
+  run.id = row.text(0);
+  run.workflow = row.text(1);
+  run.script_hash = row.text(2);
+  run.input = parse_or_null(row, 3);
+  run.status = run_status_from(row.text(4)).value_or(RunStatus::Failed);
+  run.result = parse_or_null(row, 5);
+  run.error = parse_or_null(row, 6);
+  run.created_at = row.int64(7);
+  run.updated_at = row.int64(8);
+  run.tenant = row.text(9);
+  run.idempotency_key = row.text(10);
+  run.parent_id = row.text(11);
+  run.parent_seq = row.int64(12);
+  run.root_id = row.text(13);
+  run.wake_at = row.int64(14);
+  run.deadline = row.int64(15);
+  run.lease_owner = row.text(16);
+  run.lease_expires = row.int64(17);
+  run.cancel_requested = row.int64(18) != 0;
+  return run;
+}
+
+HistoryEvent read_event(const Statement& row) {
+  HistoryEvent e;
+  e.run_id = row.text(0);
+  e.seq = row.int64(1);
+  e.attempt = static_cast<int>(row.int64(2));
+  e.kind = event_kind_from(row.text(3)).value_or(EventKind::Step);
+  e.name = row.text(4);
+  e.status = event_status_from(row.text(5)).value_or(EventStatus::Failed);
+  e.started_at = row.int64(6);
+  e.ended_at = row.int64(7);
+  e.fire_at = row.int64(8);
+  e.result = parse_or_null(row, 9);
+  e.error = parse_or_null(row, 10);
+  return e;
+}
+
+std::vector<Run> read_runs(Statement query) {
+  std::vector<Run> runs;
+  while (query.step()) runs.push_back(read_run(query));
+  return runs;
+}
+
+#define RUN_COLUMNS                                                                           \
+  "id, workflow, script_hash, input, status, result, error, created_at, updated_at, tenant, " \
+  "idempotency_key, parent_id, parent_seq, root_id, wake_at, deadline, lease_owner, "        \
+  "lease_expires, cancel_requested"
+#define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) {
+  writer_ = std::make_unique<sqlite::Connection>(path, false);
+  writer_->exec("PRAGMA journal_mode=WAL");
+  writer_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  sqlite::migrate(*writer_);
+  reader_ = std::make_unique<sqlite::Connection>(path, true);
+}
+
+SqliteStore::~SqliteStore() = default;
+
+void SqliteStore::apply(const Mutation& mutation) {
+  auto& db = *writer_;
+  if (const auto* insert = std::get_if<InsertRun>(&mutation)) {
+    const Run& r = insert->run;
+    db.prepare("INSERT INTO runs(" RUN_COLUMNS
+               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")
+        .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, r.input.dump())
+        .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
+        .bind(7, dump_or_empty(r.error)).bind(8, r.created_at).bind(9, r.updated_at)
+        .bind(10, r.tenant).bind(11, r.idempotency_key).bind(12, r.parent_id)
+        .bind(13, r.parent_seq).bind(14, r.root_id).bind(15, r.wake_at).bind(16, r.deadline)
+        .bind(17, r.lease_owner).bind(18, r.lease_expires)
+        .bind(19, static_cast<int64_t>(r.cancel_requested))
+        .run();
+  } else if (const auto* update = std::get_if<UpdateRun>(&mutation)) {
+    int64_t wake_at = update->wake_at;
+    if (update->status == RunStatus::Waiting && !update->await_event.empty()) {
+      auto query = db.prepare(
+          "SELECT 1 FROM inbox WHERE run_id = ?1 AND name = ?2 AND consumed_seq IS NULL LIMIT 1");
+      query.bind(1, update->id).bind(2, update->await_event);
+      if (query.step()) wake_at = update->updated_at;
+      query.reset();
+    }
+    db.prepare(
+          "UPDATE runs SET status = ?2, result = ?3, error = ?4, wake_at = ?5, updated_at = ?6,"
+          " lease_owner = CASE WHEN ?7 THEN '' ELSE lease_owner END,"
+          " lease_expires = CASE WHEN ?7 THEN 0 ELSE lease_expires END WHERE id = ?1")
+        .bind(1, update->id).bind(2, to_string(update->status))
+        .bind(3, dump_or_empty(update->result)).bind(4, dump_or_empty(update->error))
+        .bind(5, wake_at).bind(6, update->updated_at)
+        .bind(7, static_cast<int64_t>(update->release_lease))
+        .run();
+  } else if (const auto* put = std::get_if<PutEvent>(&mutation)) {
+    const HistoryEvent& e = put->event;
+    db.prepare("INSERT OR REPLACE INTO history(run_id, seq, attempt, kind, name, status,"
+               " started_at, ended_at, fire_at, result, error)"
+               " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)")
+        .bind(1, e.run_id).bind(2, e.seq).bind(3, static_cast<int64_t>(e.attempt))
+        .bind(4, to_string(e.kind)).bind(5, e.name).bind(6, to_string(e.status))
+        .bind(7, e.started_at).bind(8, e.ended_at).bind(9, e.fire_at)
+        .bind(10, dump_or_empty(e.result)).bind(11, dump_or_empty(e.error))
+        .run();
+  } else if (const auto* consume = std::get_if<ConsumeInbox>(&mutation)) {
+    db.prepare("UPDATE inbox SET consumed_seq = ?3 WHERE id = ?2 AND run_id = ?1")
+        .bind(1, consume->run_id).bind(2, consume->inbox_id).bind(3, consume->seq)
+        .run();
+  } else if (const auto* wake = std::get_if<WakeRun>(&mutation)) {
+    db.prepare("UPDATE runs SET wake_at = ?2, updated_at = ?2 WHERE id = ?1 AND "
+               "status IN ('sleeping','waiting')")
+        .bind(1, wake->id).bind(2, wake->at)
+        .run();
+  }
+}
+
+std::vector<bool> SqliteStore::commit(const std::vector<RunWrite>& writes) {
+  std::lock_guard lock(write_mutex_);
+  std::vector<bool> applied(writes.size(), true);
+  sqlite::Transaction tx(*writer_);
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const RunWrite& write = writes[i];
+    if (!write.fence_owner.empty()) {
+      auto fence = writer_->prepare("SELECT lease_owner FROM runs WHERE id = ?1");
+      fence.bind(1, write.run_id);
+      bool held = fence.step() && fence.text(0) == write.fence_owner;
+      fence.reset();
+      if (!held) {
+        applied[i] = false;
+        continue;
+      }
+    }
+    for (const auto& mutation : write.mutations) apply(mutation);
+  }
+  tx.commit();
+  return applied;
+}
+
+std::optional<Run> SqliteStore::get_run(const std::string& id) {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare("SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1");
+  query.bind(1, id);
+  if (!query.step()) return std::nullopt;
+  Run run = read_run(query);
+  query.reset();
+  return run;
+}
+
+std::vector<Run> SqliteStore::list_runs(const RunFilter& filter) {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare(
+      "SELECT " RUN_COLUMNS " FROM runs WHERE (?1 = '' OR status = ?1) AND"
+      " (?2 = '' OR workflow = ?2) AND (?3 = '' OR root_id = ?3) AND"
+      " (?4 = 0 OR " UNFINISHED ") ORDER BY created_at, id LIMIT ?5");
+  query.bind(1, filter.status ? to_string(*filter.status) : std::string_view())
+      .bind(2, filter.workflow).bind(3, filter.root_id)
+      .bind(4, static_cast<int64_t>(filter.unfinished_only)).bind(5, filter.limit);
+  return read_runs(query);
+}
+
+std::vector<HistoryEvent> SqliteStore::history(const std::string& run_id) {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare(
+      "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result,"
+      " error FROM history WHERE run_id = ?1 ORDER BY seq, attempt");
+  query.bind(1, run_id);
+  std::vector<HistoryEvent> events;
+  while (query.step()) events.push_back(read_event(query));
+  return events;
+}
+
+std::vector<InboxEvent> SqliteStore::unconsumed_inbox(const std::string& run_id) {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare(
+      "SELECT id, run_id, name, payload, created_at FROM inbox"
+      " WHERE run_id = ?1 AND consumed_seq IS NULL ORDER BY id");
+  query.bind(1, run_id);
+  std::vector<InboxEvent> events;
+  while (query.step()) {
+    events.push_back({query.int64(0), query.text(1), query.text(2), parse_or_null(query, 3),
+                      query.int64(4)});
+  }
+  return events;
+}
+
+std::vector<Run> SqliteStore::claim_due(const ClaimRequest& request) {
+  std::lock_guard lock(write_mutex_);
+  sqlite::Transaction tx(*writer_);
+  auto query = writer_->prepare(
+      "UPDATE runs SET status = 'running', lease_owner = ?1, lease_expires = ?2, updated_at = ?3"
+      " WHERE id IN (SELECT id FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?3"
+      " AND (lease_owner = '' OR lease_expires < ?3) AND (?5 = '' OR root_id = ?5)"
+      " ORDER BY wake_at LIMIT ?4) RETURNING " RUN_COLUMNS);
+  query.bind(1, request.owner).bind(2, request.now + request.lease_ms).bind(3, request.now)
+      .bind(4, static_cast<int64_t>(request.limit)).bind(5, request.root_id);
+  std::vector<Run> runs = read_runs(query);
+  tx.commit();
+  return runs;
+}
+
+std::vector<std::string> SqliteStore::renew_leases(const std::string& owner,
+                                                   const std::vector<std::string>& ids,
+                                                   int64_t expires) {
+  std::lock_guard lock(write_mutex_);
+  sqlite::Transaction tx(*writer_);
+  std::vector<std::string> cancelled;
+  for (const auto& id : ids) {
+    auto query = writer_->prepare(
+        "UPDATE runs SET lease_expires = ?3 WHERE id = ?1 AND lease_owner = ?2"
+        " RETURNING cancel_requested");
+    query.bind(1, id).bind(2, owner).bind(3, expires);
+    while (query.step())
+      if (query.int64(0)) cancelled.push_back(id);
+  }
+  tx.commit();
+  return cancelled;
+}
+
+std::vector<std::string> SqliteStore::lease_owners() {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare(
+      "SELECT DISTINCT lease_owner FROM runs WHERE lease_owner != ''");
+  std::vector<std::string> owners;
+  while (query.step()) owners.push_back(query.text(0));
+  return owners;
+}
+
+void SqliteStore::break_leases(const std::string& owner) {
+  std::lock_guard lock(write_mutex_);
+  writer_->prepare("UPDATE runs SET lease_owner = '', lease_expires = 0 WHERE lease_owner = ?1")
+      .bind(1, owner)
+      .run();
+}
+
+int64_t SqliteStore::next_wake_at(const std::string& root_id) {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare("SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED
+                                " AND wake_at > 0 AND (?1 = '' OR root_id = ?1)");
+  query.bind(1, root_id);
+  int64_t at = query.step() ? query.int64(0) : 0;
+  query.reset();
+  return at;
+}
+
+DeliverOutcome SqliteStore::deliver_event(const std::string& run_id, const std::string& name,
+                                          const json& payload, int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  sqlite::Transaction tx(*writer_);
+  auto status_query = writer_->prepare("SELECT status FROM runs WHERE id = ?1");
+  status_query.bind(1, run_id);
+  if (!status_query.step()) return DeliverOutcome::NotFound;
+  auto status = run_status_from(status_query.text(0));
+  status_query.reset();
+  if (status && is_finished(*status)) return DeliverOutcome::AlreadyFinished;
+  writer_->prepare("INSERT INTO inbox(run_id, name, payload, created_at) VALUES (?1,?2,?3,?4)")
+      .bind(1, run_id).bind(2, name).bind(3, payload.dump()).bind(4, now)
+      .run();
+  writer_->prepare("UPDATE runs SET wake_at = ?2, updated_at = ?2 WHERE id = ?1 AND"
+                   " status = 'waiting' AND lease_owner = ''")
+      .bind(1, run_id).bind(2, now)
+      .run();
+  tx.commit();
+  return DeliverOutcome::Delivered;
+}
+
+CancelOutcome SqliteStore::request_cancel(const std::string& run_id, int64_t now) {
+  std::lock_guard lock(write_mutex_);
+  sqlite::Transaction tx(*writer_);
+  auto query = writer_->prepare("SELECT status, lease_owner FROM runs WHERE id = ?1");
+  query.bind(1, run_id);
+  if (!query.step()) return CancelOutcome::NotFound;
+  auto status = run_status_from(query.text(0));
+  bool leased = !query.text(1).empty();
+  query.reset();
+  if (status && is_finished(*status)) return CancelOutcome::AlreadyFinished;
+  if (leased) {
+    writer_->prepare("UPDATE runs SET cancel_requested = 1, updated_at = ?2 WHERE id = ?1")
+        .bind(1, run_id).bind(2, now)
+        .run();
+    tx.commit();
+    return CancelOutcome::Requested;
+  }
+  json error = {{"kind", "cancelled"}, {"message", "run cancelled"}, {"retryable", false}};
+  writer_->prepare("UPDATE runs SET status = 'cancelled', error = ?2, wake_at = 0,"
+                   " cancel_requested = 1, updated_at = ?3 WHERE id = ?1")
+      .bind(1, run_id).bind(2, error.dump()).bind(3, now)
+      .run();
+  tx.commit();
+  return CancelOutcome::Cancelled;
+}
+
+void SqliteStore::put_script(const std::string& hash, const std::string& workflow,
+                             const std::string& source) {
+  std::lock_guard lock(write_mutex_);
+  writer_->prepare("INSERT OR IGNORE INTO scripts(hash, workflow, source, created_at)"
+                   " VALUES (?1,?2,?3,strftime('%s','now')*1000)")
+      .bind(1, hash).bind(2, workflow).bind(3, source)
+      .run();
+}
+
+std::optional<std::string> SqliteStore::get_script(const std::string& hash) {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare("SELECT source FROM scripts WHERE hash = ?1");
+  query.bind(1, hash);
+  if (!query.step()) return std::nullopt;
+  std::string source = query.text(0);
+  query.reset();
+  return source;
+}
+
+}  // namespace weft::engine

@@ -1,0 +1,54 @@
+// The embedded default store: one SQLite file in WAL mode. One connection
+// writes (commit, claims, deliveries), another reads; WAL lets reads run
+// beside the writer.
+#pragma once
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/store.hpp"
+
+namespace weft::engine {
+
+namespace sqlite {
+class Connection;
+}
+
+struct SqliteOptions {
+  bool synchronous_full = true;  // each commit fsynced before it returns
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path, SqliteOptions options = {});
+  ~SqliteStore() override;
+
+  std::vector<bool> commit(const std::vector<RunWrite>& writes) override;
+  std::optional<Run> get_run(const std::string& id) override;
+  std::vector<Run> list_runs(const RunFilter& filter) override;
+  std::vector<HistoryEvent> history(const std::string& run_id) override;
+  std::vector<InboxEvent> unconsumed_inbox(const std::string& run_id) override;
+  std::vector<Run> claim_due(const ClaimRequest& request) override;
+  std::vector<std::string> renew_leases(const std::string& owner,
+                                        const std::vector<std::string>& ids,
+                                        int64_t expires) override;
+  std::vector<std::string> lease_owners() override;
+  void break_leases(const std::string& owner) override;
+  int64_t next_wake_at(const std::string& root_id) override;
+  DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
+                               const nlohmann::json& payload, int64_t now) override;
+  CancelOutcome request_cancel(const std::string& run_id, int64_t now) override;
+  void put_script(const std::string& hash, const std::string& workflow,
+                  const std::string& source) override;
+  std::optional<std::string> get_script(const std::string& hash) override;
+
+ private:
+  void apply(const Mutation& mutation);
+
+  std::mutex write_mutex_;
+  std::unique_ptr<sqlite::Connection> writer_;
+  std::mutex read_mutex_;
+  std::unique_ptr<sqlite::Connection> reader_;
+};
+
+}  // namespace weft::engine

@@ -1,0 +1,39 @@
+// Worker threads (see worker.hpp).
+#include "engine/worker.hpp"
+
+#include <boost/asio/post.hpp>
+#include <future>
+
+namespace weft::engine {
+
+Worker::Worker(ExecutorFactory make_executor) : guard_(boost::asio::make_work_guard(io_)) {
+  std::promise<void> ready;
+  thread_ = std::thread([this, &make_executor, &ready] {
+    executor_ = make_executor([this](std::function<void()> fn) { post(std::move(fn)); });
+    ready.set_value();
+    io_.run();
+    executor_.reset();  // the Lua state dies on the thread that used it
+  });
+  ready.get_future().wait();
+}
+
+Worker::~Worker() { stop(); }
+
+void Worker::stop() {
+  if (!thread_.joinable()) return;
+  guard_.reset();
+  io_.stop();
+  thread_.join();
+}
+
+void Worker::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
+
+void Worker::start_run(const Run& run, bool fresh) {
+  post([this, run, fresh] { executor_->start(run, fresh); });
+}
+
+void Worker::cancel(const std::string& run_id) {
+  post([this, run_id] { executor_->cancel(run_id); });
+}
+
+}  // namespace weft::engine

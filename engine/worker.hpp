@@ -1,0 +1,42 @@
+// A worker thread: its own event loop (Asio) and its own Lua state, in
+// which many runs are in flight at once as coroutines.
+#pragma once
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "engine/run_executor.hpp"
+
+namespace weft::engine {
+
+class Worker {
+ public:
+  // `make_executor` is called on the worker's thread with a `post` that
+  // schedules work on that same thread.
+  using ExecutorFactory =
+      std::function<std::unique_ptr<RunExecutor>(std::function<void(std::function<void()>)> post)>;
+
+  explicit Worker(ExecutorFactory make_executor);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Stops the loop and joins the thread; posting afterwards is harmless
+  // (nothing runs). Called by the destructor if not before.
+  void stop();
+
+  void start_run(const Run& run, bool fresh);
+  void cancel(const std::string& run_id);
+  void post(std::function<void()> fn);
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::unique_ptr<RunExecutor> executor_;
+  std::thread thread_;
+};
+
+}  // namespace weft::engine

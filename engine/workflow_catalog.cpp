@@ -1,0 +1,105 @@
+// The workflow catalog (see workflow_catalog.hpp). Files are validated in
+// a scratch sandboxed state, the same way a worker will load them.
+#include "engine/workflow_catalog.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "dsl/lua_state.hpp"
+#include "dsl/workflow_spec.hpp"
+
+namespace weft::engine {
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+WorkflowCatalog::WorkflowCatalog(Store& store, std::string workflows_dir)
+    : store_(store), dir_(std::move(workflows_dir)) {}
+
+std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read the file");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string source = text.str();
+
+  dsl::LuaState scratch({dir_});
+  auto spec = dsl::load_workflow(scratch.get(), source, path);
+  if (!spec) return std::nullopt;
+
+  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms};
+  store_.put_script(info.hash, info.workflow, source);
+  std::lock_guard lock(mutex_);
+  sources_[info.hash] = std::move(source);
+  by_name_[info.workflow] = info;
+  return info;
+}
+
+ScriptInfo WorkflowCatalog::add_file(const std::string& path) {
+  auto info = load_file(path);
+  if (!info) throw std::runtime_error(path + ": the file must return weft.workflow { ... }");
+  return *info;
+}
+
+std::vector<std::string> WorkflowCatalog::add_folder() {
+  std::vector<std::string> problems;
+  if (dir_.empty()) return problems;
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".lua") files.push_back(entry.path());
+  if (ec) return {dir_ + ": " + ec.message()};
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    try {
+      load_file(file.string());  // files returning something else are helper modules
+    } catch (const std::exception& e) {
+      problems.push_back(e.what());
+    }
+  }
+  return problems;
+}
+
+std::optional<ScriptInfo> WorkflowCatalog::by_name(const std::string& workflow) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_name_.find(workflow);
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<ScriptInfo> WorkflowCatalog::all() const {
+  std::lock_guard lock(mutex_);
+  std::vector<ScriptInfo> out;
+  for (const auto& [name, info] : by_name_) out.push_back(info);
+  return out;
+}
+
+std::string WorkflowCatalog::source(const std::string& hash) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sources_.find(hash);
+    if (it != sources_.end()) return it->second;
+  }
+  auto stored = store_.get_script(hash);
+  if (!stored) throw std::runtime_error("script version " + hash + " is not in the store");
+  std::lock_guard lock(mutex_);
+  sources_[hash] = *stored;
+  return *stored;
+}
+
+}  // namespace weft::engine

@@ -1,0 +1,51 @@
+// The workflows a process knows: each file is validated, its source stored
+// by content hash (so a run finishes on the version it started with), and
+// its name mapped to the current version for new runs.
+#pragma once
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/store.hpp"
+
+namespace weft::engine {
+
+struct ScriptInfo {
+  std::string hash;
+  std::string workflow;
+  std::string path;
+  int64_t timeout_ms = 0;
+};
+
+std::string sha256_hex(const std::string& data);
+
+class WorkflowCatalog {
+ public:
+  WorkflowCatalog(Store& store, std::string workflows_dir);
+
+  // Validates and registers one workflow file. Throws std::runtime_error
+  // "file:line: message" for a bad file, or when it declares no workflow.
+  ScriptInfo add_file(const std::string& path);
+  // Registers every workflow file directly in the folder; returns one
+  // message per bad file (the others are registered).
+  std::vector<std::string> add_folder();
+
+  std::optional<ScriptInfo> by_name(const std::string& workflow) const;
+  std::vector<ScriptInfo> all() const;
+  // The source of a version, from memory or the store; throws if unknown.
+  std::string source(const std::string& hash);
+  const std::string& workflows_dir() const { return dir_; }
+
+ private:
+  std::optional<ScriptInfo> load_file(const std::string& path);
+
+  Store& store_;
+  std::string dir_;
+  mutable std::mutex mutex_;
+  std::map<std::string, ScriptInfo> by_name_;
+  std::map<std::string, std::string> sources_;
+};
+
+}  // namespace weft::engine
