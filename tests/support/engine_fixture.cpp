@@ -1,0 +1,76 @@
+// The engine fixture (see engine_fixture.hpp).
+#include "tests/support/engine_fixture.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+
+namespace weft::testing {
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "weft-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+EngineFixture::EngineFixture() {
+  std::filesystem::create_directories(dir.path() / "workflows");
+  store = std::make_unique<engine::SqliteStore>((dir.path() / "weft.db").string());
+  catalog = std::make_unique<engine::WorkflowCatalog>(*store, (dir.path() / "workflows").string());
+  restart();
+}
+
+EngineFixture::~EngineFixture() { engine.reset(); }
+
+void EngineFixture::restart() {
+  engine.reset();
+  engine::EngineOptions options;
+  options.workers = 1;
+  options.background = false;
+  engine = std::make_unique<engine::Engine>(*store, *catalog, clock, options);
+}
+
+void EngineFixture::write_workflow(const std::string& file, const std::string& source) {
+  auto path = dir.path() / "workflows" / (file + ".lua");
+  std::ofstream(path) << source;
+  catalog->add_file(path.string());
+}
+
+engine::Run EngineFixture::start(const std::string& workflow, const nlohmann::json& input) {
+  auto run = engine->start_run(workflow, input);
+  settle();
+  return run;
+}
+
+void EngineFixture::settle() {
+  for (int round = 0; round < 1000; ++round) {
+    engine->wait_idle();
+    int64_t next = store->next_wake_at("");
+    if (next == 0 || next > clock.now_ms()) return;
+    engine->poll();
+  }
+  throw std::runtime_error("settle: runs kept becoming due");
+}
+
+void EngineFixture::advance(int64_t ms) {
+  clock.advance_ms(ms);
+  settle();
+}
+
+engine::Run EngineFixture::run(const std::string& id) {
+  auto run = store->get_run(id);
+  if (!run) throw std::runtime_error("no run " + id);
+  return *run;
+}
+
+std::vector<engine::HistoryEvent> EngineFixture::history(const std::string& id) {
+  return store->history(id);
+}
+
+}  // namespace weft::testing

@@ -1,0 +1,50 @@
+// An engine on a real SQLite file in a temporary folder, driven by hand:
+// a manual clock, one worker, no background scheduler. Tests write
+// workflow files, start runs, move time, and read runs and history.
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/engine.hpp"
+#include "engine/store_sqlite.hpp"
+#include "engine/workflow_catalog.hpp"
+
+namespace weft::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class EngineFixture {
+ public:
+  EngineFixture();
+  ~EngineFixture();
+
+  // Writes workflows/<file>.lua and registers it in the catalog.
+  void write_workflow(const std::string& file, const std::string& source);
+  engine::Run start(const std::string& workflow, const nlohmann::json& input = nlohmann::json::object());
+  // Polls and waits until no run is in flight and none is due now.
+  void settle();
+  void advance(int64_t ms);
+  engine::Run run(const std::string& id);
+  std::vector<engine::HistoryEvent> history(const std::string& id);
+  // Restarts the engine on the same database (a new process, as after a crash).
+  void restart();
+
+  TempDir dir;
+  engine::ManualClock clock;
+  std::unique_ptr<engine::SqliteStore> store;
+  std::unique_ptr<engine::WorkflowCatalog> catalog;
+  std::unique_ptr<engine::Engine> engine;
+};
+
+}  // namespace weft::testing
