@@ -24,6 +24,9 @@ const std::initializer_list<std::string_view> kAllowedGlobals = {
 
 const std::initializer_list<std::string_view> kAllowedOs = {"time", "clock", "date", "difftime"};
 const std::initializer_list<std::string_view> kAllowedPackage = {"loaded", "preload", "searchers"};
+// Libraries already in package.loaded that require may hand out.
+const std::initializer_list<std::string_view> kAllowedLoaded = {
+    "_G", "coroutine", "table", "string", "math", "utf8", "os"};
 
 bool allowed(std::string_view name, std::initializer_list<std::string_view> list) {
   for (auto item : list)
@@ -119,7 +122,9 @@ void build_sandbox(lua_State* L, const std::string& workflows_dir) {
 
   lua_getglobal(L, "package");
   keep_only(L, kAllowedPackage);
-  lua_pop(L, 1);
+  lua_getfield(L, -1, "loaded");
+  keep_only(L, kAllowedLoaded);  // io and debug were registered by luaL_openlibs
+  lua_pop(L, 2);
   install_module_loader(L, workflows_dir);
 
   lua_pushcfunction(L, stderr_print);
