@@ -12,6 +12,7 @@ end
 t.eq(slack.link("https://crm.example/x?a=1&b=2", "Lead <42>"), "<https://crm.example/x?a=1&amp;b=2|Lead &lt;42&gt;>",
   "link escapes url and label")
 t.eq(slack.link("https://x.example"), "<https://x.example>", "link without label")
+t.eq(slack.link("https://x.example/?q=a|b", "x"), "<https://x.example/?q=a%7Cb|x>", "a | in the url cannot end it")
 
 t.eq(slack.header("New lead: R&D"), { type = "header", text = { type = "plain_text", text = "New lead: R&D", emoji = true } },
   "header is plain text, not escaped")

@@ -18,6 +18,8 @@ local MESSAGE_TEXT_LIMIT = 40000
 local ELLIPSIS = "…"
 
 local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;" }
+-- In a link's URL "|" would end the URL, so it is percent-encoded.
+local URL_ESCAPES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ["|"] = "%7C" }
 
 -- Escapes the three characters Slack gives a meaning in mrkdwn: & < >.
 function slack.escape(text)
@@ -26,7 +28,7 @@ end
 
 -- A link in mrkdwn, "<url|label>", for text passed with { escape = false }.
 function slack.link(url, label)
-  local target = tostring(url):gsub("[&<>|]", ENTITIES)
+  local target = tostring(url):gsub("[&<>|]", URL_ESCAPES)
   if label == nil then return "<" .. target .. ">" end
   return "<" .. target .. "|" .. slack.escape(label) .. ">"
 end
