@@ -165,8 +165,10 @@ local function resolve_region(region)
   return plan
 end
 
--- Separators people write inside phone numbers.
-local PHONE_PUNCTUATION = "[%s%-%.%(%)/\194\160]"
+-- Separators people write inside phone numbers; the no-break space is a
+-- two-byte sequence, so it is removed apart from the ASCII ones.
+local PHONE_PUNCTUATION = "[%s%-%.%(%)/]"
+local NO_BREAK_SPACE = "\194\160"
 
 -- Phone number to E.164 ("+14155550123"). Accepts "+", the region's
 -- international prefix (00, 011), or a national number with or without its
@@ -177,11 +179,13 @@ function text.normalize_phone(s, region)
   if type(s) == "number" and math.type(s) == "integer" then s = tostring(s) end
   check_string(s, 1, "normalize_phone")
   local plan = resolve_region(region)
-  local compact = s:gsub(PHONE_PUNCTUATION, "")
+  local compact = s:gsub(NO_BREAK_SPACE, ""):gsub(PHONE_PUNCTUATION, "")
   local plus, digits = compact:match("^(%+?)(%d+)$")
   if compact == "" then return nil, "no digits" end
   if not digits then
-    return nil, "unexpected character '" .. (compact:match("[^%d+]") or "+") .. "'"
+    local position = compact:find("[^%d+]")
+    local character = position and compact:match(utf8.charpattern, position) or "+"
+    return nil, "unexpected character '" .. character .. "'"
   end
   if plus == "+" then return international_to_e164(digits) end
   if not plan then return nil, "national number and no default region" end
