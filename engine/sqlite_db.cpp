@@ -9,7 +9,8 @@ namespace {
 
 void check(sqlite3* db, int rc, const char* what) {
   if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
-    throw std::runtime_error(std::string("storage: ") + what + ": " + sqlite3_errmsg(db));
+    throw std::runtime_error(std::string("storage: ") + what + ": " + sqlite3_errmsg(db) +
+                             " (code " + std::to_string(sqlite3_extended_errcode(db)) + ")");
 }
 
 }  // namespace
@@ -38,8 +39,10 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   sqlite3* db = sqlite3_db_handle(stmt_);
   std::string message = sqlite3_errmsg(db);
+  int code = sqlite3_extended_errcode(db);
   sqlite3_reset(stmt_);
-  if (rc != SQLITE_DONE) throw std::runtime_error("storage: " + message);
+  if (rc != SQLITE_DONE)
+    throw std::runtime_error("storage: " + message + " (code " + std::to_string(code) + ")");
   return false;
 }
 
@@ -79,7 +82,8 @@ void Connection::exec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw std::runtime_error("storage: " + message);
+    throw std::runtime_error("storage: " + message + " (code " +
+                             std::to_string(sqlite3_extended_errcode(db_)) + ")");
   }
 }
 

@@ -2,7 +2,9 @@
 // the contract). JSON values are stored as text; times as integer ms.
 #include "engine/store_sqlite.hpp"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "engine/sqlite_db.hpp"
 #include "engine/sqlite_schema.hpp"
@@ -74,11 +76,26 @@ std::vector<Run> read_runs(Statement query) {
   "lease_expires, cancel_requested"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 
+// Switching a new database to WAL needs an exclusive lock, and SQLite
+// reports a busy database at once there instead of waiting: when several
+// processes open a new file together, retry for a while.
+void enable_wal(sqlite::Connection& db) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      db.exec("PRAGMA journal_mode=WAL");
+      return;
+    } catch (const std::runtime_error&) {
+      if (attempt >= 200) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) {
   writer_ = std::make_unique<sqlite::Connection>(path, false);
-  writer_->exec("PRAGMA journal_mode=WAL");
+  enable_wal(*writer_);
   writer_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   sqlite::migrate(*writer_);
   reader_ = std::make_unique<sqlite::Connection>(path, true);
