@@ -29,7 +29,10 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
     workers_.push_back(std::make_unique<Worker>([this](auto post) {
       ExecutorHooks hooks;
       hooks.post = post;
-      hooks.finished = [this](const Run&) { changed_.notify_all(); };
+      hooks.finished = [this](const Run& run) {
+        if (options_.on_finished) options_.on_finished(run);
+        changed_.notify_all();
+      };
       hooks.child_created = [this](const Run& child) {
         {
           std::lock_guard lock(mutex_);
@@ -51,15 +54,15 @@ Engine::~Engine() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  scheduler_wake_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
   for (auto& worker : workers_) worker->stop();
   committer_.reset();  // flushes what was submitted; callbacks land in stopped loops
   workers_.clear();
 }
 
-Run Engine::make_run(const std::string& workflow, nlohmann::json input,
-                     const StartOptions& options, bool leased) {
+Run Engine::new_run(const std::string& workflow, nlohmann::json input,
+                    const StartOptions& options, bool leased) {
   auto script = catalog_.by_name(workflow);
   if (!script) throw std::invalid_argument("unknown workflow '" + workflow + "'");
   Run run;
@@ -78,8 +81,32 @@ Run Engine::make_run(const std::string& workflow, nlohmann::json input,
     run.lease_owner = owner_;
     run.lease_expires = run.created_at + options_.lease_ms;
   }
+  return run;
+}
+
+Run Engine::make_run(const std::string& workflow, nlohmann::json input,
+                     const StartOptions& options, bool leased) {
+  Run run = new_run(workflow, std::move(input), options, leased);
   committer_->commit_and_wait({run.id, "", {InsertRun{run}}});
   return run;
+}
+
+void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
+                             StartOptions options, Started done) {
+  Run run = new_run(workflow, std::move(input), options, true);
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.insert(run.id);
+  }
+  committer_->submit({run.id, "", {InsertRun{run}}},
+                     [this, run, done](bool, std::exception_ptr error) {
+                       if (error) {
+                         released(run.id, 0);
+                       } else {
+                         dispatch(run, true);
+                       }
+                       done(run, error);
+                     });
 }
 
 Run Engine::start_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
@@ -94,7 +121,7 @@ Run Engine::start_run(const std::string& workflow, nlohmann::json input, StartOp
 
 Run Engine::enqueue_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
   Run run = make_run(workflow, std::move(input), options, false);
-  changed_.notify_all();
+  scheduler_wake_.notify_one();
   return run;
 }
 
@@ -104,12 +131,15 @@ void Engine::dispatch(const Run& run, bool fresh) {
 }
 
 void Engine::released(const std::string& run_id, int64_t wake_at) {
+  bool earlier;
   {
     std::lock_guard lock(mutex_);
     in_flight_.erase(run_id);
-    if (wake_at && (next_wake_ == 0 || wake_at < next_wake_)) next_wake_ = wake_at;
+    earlier = wake_at && (next_wake_ == 0 || wake_at < next_wake_);
+    if (earlier) next_wake_ = wake_at;
   }
   changed_.notify_all();
+  if (earlier) scheduler_wake_.notify_one();
 }
 
 DeliverOutcome Engine::deliver_event(const std::string& run_id, const std::string& name,
@@ -119,7 +149,7 @@ DeliverOutcome Engine::deliver_event(const std::string& run_id, const std::strin
     std::lock_guard lock(mutex_);
     next_wake_ = clock_.now_ms();
   }
-  changed_.notify_all();
+  scheduler_wake_.notify_one();
   return outcome;
 }
 
@@ -187,7 +217,7 @@ void Engine::scheduler_loop() {
     }
     int64_t wait = options_.poll_ms;
     if (next_wake_) wait = std::min(wait, next_wake_ - clock_.now_ms());
-    changed_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wait, 1)));
+    scheduler_wake_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wait, 1)));
   }
 }
 

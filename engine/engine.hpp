@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,8 @@ struct EngineOptions {
   int64_t poll_ms = 100;        // how often the store is asked for due runs
   bool background = true;       // false: tests drive polling with poll()
   std::string root_id;          // only this run tree (weft run); empty = all
+  // Called (on a worker thread) when a run executed here has ended durably.
+  std::function<void(const Run&)> on_finished;
 };
 
 struct StartOptions {
@@ -44,6 +47,11 @@ class Engine {
   // Creates the run durably and dispatches it. Throws std::invalid_argument
   // for an unknown workflow or a duplicate id.
   Run start_run(const std::string& workflow, nlohmann::json input, StartOptions options = {});
+  // The same without blocking: `done` is called once the run is durable
+  // (and dispatched), or with the error that prevented it.
+  using Started = std::function<void(const Run&, std::exception_ptr)>;
+  void start_run_async(const std::string& workflow, nlohmann::json input, StartOptions options,
+                       Started done);
   // Creates the run durably without executing it (a later poll claims it).
   Run enqueue_run(const std::string& workflow, nlohmann::json input, StartOptions options = {});
 
@@ -64,6 +72,8 @@ class Engine {
   GroupCommitter::Stats commit_stats() const { return committer_->stats(); }
 
  private:
+  Run new_run(const std::string& workflow, nlohmann::json input, const StartOptions& options,
+              bool leased);
   Run make_run(const std::string& workflow, nlohmann::json input, const StartOptions& options,
                bool leased);
   void dispatch(const Run& run, bool fresh);
@@ -81,7 +91,8 @@ class Engine {
   std::vector<std::unique_ptr<Worker>> workers_;
 
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable changed_;          // runs ended or left: for waiters
+  std::condition_variable scheduler_wake_;   // something may be due sooner
   std::set<std::string> in_flight_;
   int64_t next_wake_ = 0;  // earliest wake time a park asked for
   bool stopping_ = false;

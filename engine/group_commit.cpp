@@ -19,11 +19,13 @@ GroupCommitter::~GroupCommitter() {
 }
 
 void GroupCommitter::submit(RunWrite write, Done done) {
+  bool was_empty;
   {
     std::lock_guard lock(mutex_);
+    was_empty = queue_.empty();
     queue_.push_back({std::move(write), std::move(done)});
   }
-  wake_.notify_one();
+  if (was_empty) wake_.notify_one();  // the writer sleeps only on an empty queue
 }
 
 bool GroupCommitter::commit_and_wait(RunWrite write) {

@@ -26,7 +26,24 @@ void Worker::stop() {
   thread_.join();
 }
 
-void Worker::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
+void Worker::post(std::function<void()> fn) {
+  bool first;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    first = inbox_.empty();
+    inbox_.push_back(std::move(fn));
+  }
+  if (first) boost::asio::post(io_, [this] { drain(); });
+}
+
+void Worker::drain() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    batch.swap(inbox_);
+  }
+  for (auto& fn : batch) fn();
+}
 
 void Worker::start_run(const Run& run, bool fresh) {
   post([this, run, fresh] { executor_->start(run, fresh); });

@@ -6,7 +6,9 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "engine/run_executor.hpp"
 
@@ -33,6 +35,13 @@ class Worker {
   void post(std::function<void()> fn);
 
  private:
+  void drain();
+
+  // Work posted from other threads is queued here and handed to the loop
+  // in one go: a commit of a hundred writes wakes the worker once, not a
+  // hundred times.
+  std::mutex inbox_mutex_;
+  std::vector<std::function<void()>> inbox_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::unique_ptr<RunExecutor> executor_;
