@@ -10,6 +10,9 @@
 
 namespace weft::api {
 
+// Where runs live unless --db says otherwise.
+constexpr const char* kDefaultDb = "./weft.db";
+
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -6,7 +6,7 @@
 #include "api/cli_args.hpp"
 #include "api/commands.hpp"
 #include "engine/clock.hpp"
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 
 namespace weft::api {
 
@@ -21,7 +21,8 @@ int cmd_event(int argc, char** argv) {
     payload = nlohmann::json::parse(text, nullptr, false);
     if (payload.is_discarded()) throw UsageError("--data is not valid JSON: " + text.substr(0, 200));
   }
-  engine::SqliteStore store(args.get_or("db", "./weft.db"));
+  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  engine::Store& store = *store_owner;
   switch (store.deliver_event(run_id, name, payload, engine::SystemClock().now_ms())) {
     case engine::DeliverOutcome::NotFound:
       std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
@@ -40,7 +41,8 @@ int cmd_cancel(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.allow_only({"db"});
   std::string run_id = args.positional(0, "run id (weft cancel RUN_ID)");
-  engine::SqliteStore store(args.get_or("db", "./weft.db"));
+  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  engine::Store& store = *store_owner;
   switch (store.request_cancel(run_id, engine::SystemClock().now_ms())) {
     case engine::CancelOutcome::NotFound:
       std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());

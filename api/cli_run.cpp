@@ -7,7 +7,7 @@
 #include "api/cli_args.hpp"
 #include "api/commands.hpp"
 #include "engine/engine.hpp"
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 
 namespace weft::api {
 namespace {
@@ -16,7 +16,6 @@ using nlohmann::json;
 using engine::Run;
 using engine::RunStatus;
 
-constexpr const char* kDefaultDb = "./weft.db";
 
 nlohmann::json parse_input(const CliArgs& args) {
   auto given = args.get("input");
@@ -71,7 +70,8 @@ int cmd_run(int argc, char** argv) {
   std::string file = args.positional(0, "workflow file (weft run FILE.lua)");
   json input = parse_input(args);
   std::string id = args.get_or("id", "");
-  engine::SqliteStore store(args.get_or("db", kDefaultDb));
+  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  engine::Store& store = *store_owner;
   if (!id.empty()) {
     auto existing = store.get_run(id);
     if (existing && engine::is_finished(existing->status)) return report(*existing);
@@ -105,7 +105,8 @@ int cmd_start(int argc, char** argv) {
   args.allow_only({"input", "db", "id"});
   std::string file = args.positional(0, "workflow file (weft start FILE.lua)");
   json input = parse_input(args);
-  engine::SqliteStore store(args.get_or("db", kDefaultDb));
+  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, folder_of(file));
   engine::ScriptInfo script;
   try {
@@ -128,7 +129,8 @@ int cmd_start(int argc, char** argv) {
 int cmd_resume(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.allow_only({"db", "workflows", "workers"});
-  engine::SqliteStore store(args.get_or("db", kDefaultDb));
+  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, args.get_or("workflows", ""));
   for (const auto& problem : catalog.add_folder())
     std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());

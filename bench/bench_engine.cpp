@@ -72,15 +72,21 @@ struct Bench {
   }
 };
 
-// Counts finished runs and lets threads wait for them.
+// Counts finished runs and wakes the waiter once `target` is reached
+// (waking it for every run would measure the benchmark, not the engine).
 struct Finished {
   std::mutex mutex;
   std::condition_variable cv;
   long count = 0;
+  long target = 0;
   void add() {
     std::lock_guard lock(mutex);
-    ++count;
-    cv.notify_all();
+    if (++count >= target) cv.notify_all();
+  }
+  void wait_for(long n) {
+    std::unique_lock lock(mutex);
+    target = n;
+    cv.wait(lock, [&] { return count >= n; });
   }
 };
 
@@ -105,10 +111,7 @@ void throughput(int runs, int window) {
   engine_ptr = &engine;
   auto begin = Clock::now();
   for (int i = 0; i < window; ++i) start_one();
-  {
-    std::unique_lock lock(finished.mutex);
-    finished.cv.wait(lock, [&] { return finished.count >= runs; });
-  }
+  finished.wait_for(runs);
   double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   auto stats = engine.commit_stats();
   std::printf("throughput: %d runs x 3 steps, %d in flight: %.2f s, %.0f runs/s, %.0f durable steps/s"
@@ -129,8 +132,7 @@ void latency(int samples) {
   for (int i = 0; i < samples; ++i) {
     auto begin = Clock::now();
     engine.start_run("three_steps", nlohmann::json::object());
-    std::unique_lock lock(finished.mutex);
-    finished.cv.wait(lock, [&] { return finished.count > i; });
+    finished.wait_for(i + 1);
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
   }
   std::sort(ms.begin(), ms.end());
@@ -153,8 +155,7 @@ void replay(int steps) {
   engine.deliver_event(run.id, "go", nullptr);
   auto begin = Clock::now();
   engine.poll();  // claims it: load history, replay every step, finish
-  std::unique_lock lock(finished.mutex);
-  finished.cv.wait(lock, [&] { return finished.count > 0; });
+  finished.wait_for(1);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - begin).count();
   std::printf("replay: resuming a run with %d recorded steps to its end: %.2f ms\n", steps, ms);
 }

@@ -1,0 +1,16 @@
+// open_store (see store_open.hpp).
+#include "engine/store_open.hpp"
+
+#include <stdexcept>
+
+#include "engine/store_sqlite.hpp"
+
+namespace weft::engine {
+
+std::unique_ptr<Store> open_store(const std::string& location) {
+  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0)
+    throw std::invalid_argument("PostgreSQL storage is not available yet; use a file path");
+  return std::make_unique<SqliteStore>(location);
+}
+
+}  // namespace weft::engine
