@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -115,10 +116,11 @@ void throughput(int runs, int window) {
   double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   auto stats = engine.commit_stats();
   std::printf("throughput: %d runs x 3 steps, %d in flight: %.2f s, %.0f runs/s, %.0f durable steps/s"
-              " (%llu commits, %.1f writes per commit)\n",
+              " (%llu commits, %.1f writes and %.2f ms per commit)\n",
               runs, window, seconds, runs / seconds, 3.0 * runs / seconds,
               static_cast<unsigned long long>(stats.batches),
-              static_cast<double>(stats.writes) / std::max<uint64_t>(1, stats.batches));
+              static_cast<double>(stats.writes) / std::max<uint64_t>(1, stats.batches),
+              stats.commit_micros / 1000.0 / std::max<uint64_t>(1, stats.batches));
 }
 
 void latency(int samples) {
@@ -164,8 +166,9 @@ void replay(int steps) {
 
 int main(int argc, char** argv) {
   bool smoke = argc > 1 && std::strcmp(argv[1], "--smoke") == 0;
-  throughput(smoke ? 600 : 10'000, 256);
-  latency(smoke ? 50 : 2'000);
-  replay(smoke ? 1'000 : 10'000);
+  std::string only = argc > 2 ? argv[2] : "";  // e.g. `bench_engine --full throughput`
+  if (only.empty() || only == "throughput") throughput(smoke ? 600 : 10'000, 256);
+  if (only.empty() || only == "latency") latency(smoke ? 50 : 2'000);
+  if (only.empty() || only == "replay") replay(smoke ? 1'000 : 10'000);
   return 0;
 }

@@ -1,6 +1,8 @@
 // The engine (see engine.hpp).
 #include "engine/engine.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
@@ -191,6 +193,7 @@ void Engine::renew_leases() {
 }
 
 void Engine::scheduler_loop() {
+  pthread_setname_np(pthread_self(), "weft-scheduler");
   int64_t last_dead_check = clock_.now_ms();
   int64_t last_renewal = clock_.now_ms();
   std::unique_lock lock(mutex_);

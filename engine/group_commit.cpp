@@ -1,6 +1,9 @@
 // The group committer (see group_commit.hpp).
 #include "engine/group_commit.hpp"
 
+#include <pthread.h>
+
+#include <chrono>
 #include <future>
 
 #include "engine/fault_injection.hpp"
@@ -46,6 +49,7 @@ GroupCommitter::Stats GroupCommitter::stats() const {
 }
 
 void GroupCommitter::loop() {
+  pthread_setname_np(pthread_self(), "weft-commit");
   for (;;) {
     std::vector<Pending> batch;
     {
@@ -59,6 +63,7 @@ void GroupCommitter::loop() {
     for (auto& pending : batch) writes.push_back(std::move(pending.write));
     std::vector<bool> applied;
     std::exception_ptr error;
+    auto began = std::chrono::steady_clock::now();
     try {
       fault_point("before-commit");
       applied = store_.commit(writes);
@@ -70,6 +75,10 @@ void GroupCommitter::loop() {
       std::lock_guard lock(mutex_);
       stats_.batches += 1;
       stats_.writes += batch.size();
+      stats_.commit_micros += static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                began)
+              .count());
     }
     for (size_t i = 0; i < batch.size(); ++i)
       batch[i].done(!error && applied[i], error);

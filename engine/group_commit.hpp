@@ -32,6 +32,7 @@ class GroupCommitter {
   struct Stats {
     uint64_t batches = 0;
     uint64_t writes = 0;
+    uint64_t commit_micros = 0;  // time spent inside store commits
   };
   Stats stats() const;
 

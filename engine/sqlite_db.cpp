@@ -100,6 +100,13 @@ Statement Connection::prepare(const char* sql) {
   return Statement(stmt);
 }
 
+OneShotStatement::OneShotStatement(Connection& db, const std::string& sql) {
+  check(db.handle(), sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &stmt_, nullptr), "prepare");
+  statement_ = Statement(stmt_);
+}
+
+OneShotStatement::~OneShotStatement() { sqlite3_finalize(stmt_); }
+
 Transaction::Transaction(Connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 
 Transaction::~Transaction() {

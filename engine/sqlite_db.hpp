@@ -46,6 +46,21 @@ class Connection {
   std::unordered_map<const char*, sqlite3_stmt*> cache_;
 };
 
+// A statement whose SQL is built at run time (e.g. an IN list of the
+// right length): prepared for one use and finalized with this object.
+class OneShotStatement {
+ public:
+  OneShotStatement(Connection& db, const std::string& sql);
+  ~OneShotStatement();
+  OneShotStatement(const OneShotStatement&) = delete;
+  OneShotStatement& operator=(const OneShotStatement&) = delete;
+  Statement& get() { return statement_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  Statement statement_{nullptr};
+};
+
 // BEGIN IMMEDIATE … COMMIT, rolled back if the scope is left by an exception.
 class Transaction {
  public:

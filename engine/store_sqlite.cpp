@@ -2,7 +2,9 @@
 // the contract). JSON values are stored as text; times as integer ms.
 #include "engine/store_sqlite.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <stdexcept>
 #include <thread>
 
@@ -76,6 +78,8 @@ std::vector<Run> read_runs(Statement query) {
   "lease_expires, cancel_requested"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 
+constexpr size_t kMaxIdsPerQuery = 500;
+
 // Switching a new database to WAL needs an exclusive lock, and SQLite
 // reports a busy database at once there instead of waiting: when several
 // processes open a new file together, retry for a while.
@@ -97,6 +101,10 @@ SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) {
   writer_ = std::make_unique<sqlite::Connection>(path, false);
   enable_wal(*writer_);
   writer_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  // Checkpoint the WAL into the database every ~16 MiB rather than every
+  // 4 MiB: fewer checkpoints (each with fsyncs of its own) under load.
+  writer_->exec("PRAGMA wal_autocheckpoint=4000");
+  writer_->exec("PRAGMA cache_size=-32768");
   sqlite::migrate(*writer_);
   reader_ = std::make_unique<sqlite::Connection>(path, true);
 }
@@ -157,18 +165,36 @@ void SqliteStore::apply(const Mutation& mutation) {
   }
 }
 
+// The current lease owner of every run a fenced write names, in one
+// statement for the whole batch (a lookup per write was a third of the
+// writer's statements).
+std::map<std::string, std::string> SqliteStore::lease_owners_of(const std::vector<RunWrite>& writes) {
+  std::vector<const std::string*> ids;
+  for (const auto& write : writes)
+    if (!write.fence_owner.empty()) ids.push_back(&write.run_id);
+  std::map<std::string, std::string> owners;
+  for (size_t start = 0; start < ids.size(); start += kMaxIdsPerQuery) {
+    size_t count = std::min(kMaxIdsPerQuery, ids.size() - start);
+    std::string sql = "SELECT id, lease_owner FROM runs WHERE id IN (?";
+    for (size_t i = 1; i < count; ++i) sql += ",?";
+    sql += ")";
+    sqlite::OneShotStatement query(*writer_, sql);
+    for (size_t i = 0; i < count; ++i) query.get().bind(static_cast<int>(i + 1), *ids[start + i]);
+    while (query.get().step()) owners[query.get().text(0)] = query.get().text(1);
+  }
+  return owners;
+}
+
 std::vector<bool> SqliteStore::commit(const std::vector<RunWrite>& writes) {
   std::lock_guard lock(write_mutex_);
   std::vector<bool> applied(writes.size(), true);
   sqlite::Transaction tx(*writer_);
+  auto owners = lease_owners_of(writes);
   for (size_t i = 0; i < writes.size(); ++i) {
     const RunWrite& write = writes[i];
     if (!write.fence_owner.empty()) {
-      auto fence = writer_->prepare("SELECT lease_owner FROM runs WHERE id = ?1");
-      fence.bind(1, write.run_id);
-      bool held = fence.step() && fence.text(0) == write.fence_owner;
-      fence.reset();
-      if (!held) {
+      auto it = owners.find(write.run_id);
+      if (it == owners.end() || it->second != write.fence_owner) {
         applied[i] = false;
         continue;
       }

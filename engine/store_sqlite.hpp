@@ -2,6 +2,7 @@
 // writes (commit, claims, deliveries), another reads; WAL lets reads run
 // beside the writer.
 #pragma once
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,6 +45,7 @@ class SqliteStore final : public Store {
 
  private:
   void apply(const Mutation& mutation);
+  std::map<std::string, std::string> lease_owners_of(const std::vector<RunWrite>& writes);
 
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;

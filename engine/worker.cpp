@@ -1,6 +1,8 @@
 // Worker threads (see worker.hpp).
 #include "engine/worker.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio/post.hpp>
 #include <future>
 
@@ -9,6 +11,7 @@ namespace weft::engine {
 Worker::Worker(ExecutorFactory make_executor) : guard_(boost::asio::make_work_guard(io_)) {
   std::promise<void> ready;
   thread_ = std::thread([this, &make_executor, &ready] {
+    pthread_setname_np(pthread_self(), "weft-worker");
     executor_ = make_executor([this](std::function<void()> fn) { post(std::move(fn)); });
     ready.set_value();
     io_.run();
