@@ -68,7 +68,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
   auto script = catalog_.by_name(workflow);
   if (!script) throw std::invalid_argument("unknown workflow '" + workflow + "'");
   Run run;
-  run.id = options.id.empty() ? dsl::new_uuid() : options.id;
+  run.id = options.id.empty() ? dsl::new_time_ordered_uuid(clock_.now_ms()) : options.id;
   if (!options.id.empty() && store_.get_run(run.id))
     throw std::invalid_argument("a run with id '" + run.id + "' already exists");
   run.workflow = workflow;
