@@ -77,27 +77,19 @@ int cmd_run(int argc, char** argv) {
     if (existing && engine::is_finished(existing->status)) return report(*existing);
   }
   engine::WorkflowCatalog catalog(store, folder_of(file));
-  engine::ScriptInfo script;
-  try {
-    script = load_workflow_file(catalog, file);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft: %s\n", e.what());
-    return 2;
-  }
+  engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
   engine::SystemClock clock;
   engine::EngineOptions options;
   options.workers = std::stoi(args.get_or("workers", "1"));
   bool resuming = !id.empty() && store.get_run(id).has_value();
-  engine::StartOptions start;
-  start.id = id;
-  if (resuming) {
-    options.root_id = id;
-    engine::Engine engine(store, catalog, clock, options);
-    return wait_and_report(engine, id);
-  }
+  if (resuming) options.root_id = id;  // this process drives that run tree only
   engine::Engine engine(store, catalog, clock, options);
-  Run run = engine.start_run(script.workflow, std::move(input), start);
-  return wait_and_report(engine, run.id);
+  if (!resuming) {
+    engine::StartOptions start;
+    start.id = id;
+    id = engine.start_run(script.workflow, std::move(input), start).id;
+  }
+  return wait_and_report(engine, id);
 }
 
 int cmd_start(int argc, char** argv) {
@@ -108,13 +100,7 @@ int cmd_start(int argc, char** argv) {
   auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
   engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, folder_of(file));
-  engine::ScriptInfo script;
-  try {
-    script = load_workflow_file(catalog, file);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft: %s\n", e.what());
-    return 2;
-  }
+  engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
   engine::SystemClock clock;
   engine::EngineOptions options;
   options.workers = 1;

@@ -3,6 +3,7 @@
 
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
+#include "dsl/lua_json.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -72,6 +73,21 @@ bool must_stop(lua_State* L, RunContext& rc) {
 
 int raise_doom(lua_State* L, RunContext& rc) {
   push_error_json(L, *rc.doom_error);
+  return kRaise;
+}
+
+int raise_mismatch(lua_State* L, RunContext& rc, const engine::Decision& decision) {
+  rc.doom("non_determinism",
+          "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " + decision.message);
+  return raise_doom(L, rc);
+}
+
+int push_recorded_outcome(lua_State* L, const engine::HistoryEvent& event) {
+  if (event.status == engine::EventStatus::Completed) {
+    push_json(L, event.result);
+    return 1;
+  }
+  push_error_json(L, event.error);
   return kRaise;
 }
 

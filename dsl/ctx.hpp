@@ -32,6 +32,13 @@ bool must_stop(lua_State* L, RunContext& rc);
 // Pushes the run's doom error after `rc.doom(...)`, for `return kRaise`.
 int raise_doom(lua_State* L, RunContext& rc);
 
+// Dooms the run for a journal mismatch and pushes the error (kRaise).
+int raise_mismatch(lua_State* L, RunContext& rc, const engine::Decision& decision);
+
+// A final recorded outcome: pushes its result (returns 1) or its error
+// (returns kRaise).
+int push_recorded_outcome(lua_State* L, const engine::HistoryEvent& event);
+
 inline int finish_call(lua_State* L, int code, lua_KFunction k) {
   if (code == kYield) return lua_yieldk(L, 0, 0, k);
   if (code == kRaise) return lua_error(L);

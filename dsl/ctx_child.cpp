@@ -25,16 +25,9 @@ int child_body(lua_State* L) {
   Decision d = rc.journal.next(EventKind::Child, workflow, rc.now());
   switch (d.action) {
     case Decision::Action::Mismatch:
-      rc.doom("non_determinism", "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " +
-                                     d.message);
-      return raise_doom(L, rc);
+      return raise_mismatch(L, rc, d);
     case Decision::Action::Replay:
-      if (d.recorded->status == EventStatus::Completed) {
-        push_json(L, d.recorded->result);
-        return 1;
-      }
-      push_error_json(L, d.recorded->error);
-      return kRaise;
+      return push_recorded_outcome(L, *d.recorded);
     case Decision::Action::Park:
       request_park(rc, engine::RunStatus::Waiting, 0);
       return kYield;

@@ -39,9 +39,7 @@ int wait_body(lua_State* L) {
   Decision d = rc.journal.next(EventKind::WaitEvent, name, rc.now());
   switch (d.action) {
     case Decision::Action::Mismatch:
-      rc.doom("non_determinism", "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " +
-                                     d.message);
-      return raise_doom(L, rc);
+      return raise_mismatch(L, rc, d);
     case Decision::Action::Replay:
       return push_outcome(L, *d.recorded);
     case Decision::Action::Park:

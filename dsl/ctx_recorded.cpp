@@ -57,11 +57,7 @@ int recorded_value(lua_State* L, RunContext& rc, EventKind kind, nlohmann::json&
   if (must_stop(L, rc)) return kRaise;
   std::string name(engine::to_string(kind));
   Decision d = rc.journal.next(kind, name, rc.now());
-  if (d.action == Decision::Action::Mismatch) {
-    rc.doom("non_determinism",
-            "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " + d.message);
-    return raise_doom(L, rc);
-  }
+  if (d.action == Decision::Action::Mismatch) return raise_mismatch(L, rc, d);
   if (d.action == Decision::Action::Replay) {
     out = d.recorded->result;
     return 0;

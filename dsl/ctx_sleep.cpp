@@ -20,9 +20,7 @@ int sleep_body(lua_State* L) {
   Decision d = rc.journal.next(EventKind::Sleep, "sleep", rc.now());
   switch (d.action) {
     case Decision::Action::Mismatch:
-      rc.doom("non_determinism", "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " +
-                                     d.message);
-      return raise_doom(L, rc);
+      return raise_mismatch(L, rc, d);
     case Decision::Action::Replay:
       return 0;
     case Decision::Action::Complete: {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dsl/ctx.hpp"
+#include "dsl/ctx_park.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
@@ -65,21 +66,11 @@ int begin(lua_State* L, EventKind kind) {
   Decision d = rc.journal.next(kind, name, rc.now());
   switch (d.action) {
     case Decision::Action::Mismatch:
-      rc.doom("non_determinism", "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " +
-                                     d.message);
-      return raise_doom(L, rc);
+      return raise_mismatch(L, rc, d);
     case Decision::Action::Replay:
-      if (d.recorded->status == EventStatus::Completed) {
-        push_json(L, d.recorded->result);
-        return 1;
-      }
-      push_error_json(L, d.recorded->error);
-      return kRaise;
-    case Decision::Action::Park:
-      rc.op = PendingOp{};
-      rc.op.kind = PendingOp::Kind::Park;
-      rc.op.park_status = engine::RunStatus::Sleeping;
-      rc.op.wake_at = d.wake_at;
+      return push_recorded_outcome(L, *d.recorded);
+    case Decision::Action::Park:  // waiting out a retry's backoff
+      request_park(rc, engine::RunStatus::Sleeping, d.wake_at);
       return kYield;
     default:
       break;

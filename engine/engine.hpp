@@ -32,8 +32,7 @@ struct EngineOptions {
 };
 
 struct StartOptions {
-  std::string id;               // empty: a new UUID
-  std::string idempotency_key;  // same key, same workflow: the same run
+  std::string id;      // empty: a new time-ordered UUID
   std::string tenant;
 };
 
