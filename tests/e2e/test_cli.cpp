@@ -76,7 +76,7 @@ TEST_CASE("usage errors exit 2", "[e2e][cli]") {
   CHECK(run_command({WEFT_BINARY, "frobnicate"}).exit_code == 2);
 }
 
-TEST_CASE("a failed run exits 1 with its error on stderr; a compensated one too", "[e2e][cli]") {
+TEST_CASE("a failed or compensated run exits 1 with its error on stderr", "[e2e][cli]") {
   Cli weft;
   auto failed = weft({"run", kExamples + "retry.lua", "--input", R"({"invalid":true})"});
   CHECK(failed.exit_code == 1);
@@ -177,7 +177,7 @@ TEST_CASE("weft event wakes a run waiting in another process", "[e2e][cli]") {
   CHECK(weft({"event", "order-7", "approval", "--data", "{bad"}).exit_code == 2);
 }
 
-TEST_CASE("weft cancel ends a waiting run; weft run then exits 1", "[e2e][cli]") {
+TEST_CASE("weft cancel ends a waiting run and weft run then exits 1", "[e2e][cli]") {
   Cli weft;
   Process waiting({WEFT_BINARY, "run", kExamples + "wait_for_event.lua", "--db", weft.db, "--id",
                    "order-8"});

@@ -38,7 +38,7 @@ TEST_CASE("wait_event returns the payload of the event sent to the run", "[engin
   CHECK(f.engine->deliver_event("nope", "approval", 1) == DeliverOutcome::NotFound);
 }
 
-TEST_CASE("wait_event without an event returns nil, \"timeout\" at its timeout", "[engine][events]") {
+TEST_CASE("wait_event without an event returns nil and timeout at its timeout", "[engine][events]") {
   EngineFixture f;
   f.write_workflow("approval", kApproval);
   auto run = f.start("approval", {{"timeout", "30s"}});

@@ -149,7 +149,7 @@ return weft.workflow {
   CHECK(failed.error["kind"] == "timeout");
 }
 
-TEST_CASE("cancelling a parked run ends it cancelled; a finished run cannot be cancelled",
+TEST_CASE("cancelling a parked run ends it cancelled and a finished run cannot be cancelled",
           "[engine][cancel]") {
   EngineFixture f;
   f.write_workflow("waiter", R"lua(
