@@ -80,7 +80,7 @@ int cmd_run(int argc, char** argv) {
   engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
   engine::SystemClock clock;
   engine::EngineOptions options;
-  options.workers = std::stoi(args.get_or("workers", "1"));
+  options.workers = std::stoi(args.get_or("workers", "0"));  // 0: one per core
   bool resuming = !id.empty() && store.get_run(id).has_value();
   if (resuming) options.root_id = id;  // this process drives that run tree only
   engine::Engine engine(store, catalog, clock, options);
