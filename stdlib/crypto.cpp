@@ -1,12 +1,17 @@
-// weft.crypto: HMAC, SHA-256, random bytes, constant-time comparison, hex and
-// base64 codecs and RSA-SHA256 signatures for Lua, over the primitives in
-// stdlib/crypto_primitives.hpp. Only random_bytes is restricted (to steps).
+// weft.crypto: HMAC, SHA-256, random bytes, constant-time comparison, codecs,
+// RSA-SHA256 signatures and JWTs for Lua, over stdlib/crypto_primitives.hpp and
+// stdlib/jwt.hpp. Only what reads the clock or the CSPRNG is restricted to steps.
+#include <ctime>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dsl/lua_guard.hpp"
+#include "dsl/lua_json.hpp"
 #include "dsl/thread_link.hpp"
 #include "stdlib/crypto_primitives.hpp"
+#include "stdlib/jwt.hpp"
 #include "stdlib/native_modules.hpp"
 
 namespace weft::stdlib {
@@ -127,6 +132,86 @@ int codec(lua_State* L) {
   });
 }
 
+
+// Pushes options[name] without metamethods (nil when options is absent);
+// returns its type.
+int option(lua_State* L, int options, const char* name) {
+  if (!lua_istable(L, options)) {
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  lua_pushstring(L, name);
+  return lua_rawget(L, options);
+}
+
+std::string jwt_alg_option(lua_State* L, int arg) {
+  if (!lua_isnoneornil(L, arg) && !lua_istable(L, arg))
+    throw dsl::ArgError(arg, "options table expected");
+  if (option(L, arg, "alg") == LUA_TNIL) return "HS256";
+  std::string alg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+  if (alg != "HS256" && alg != "RS256") throw dsl::ArgError(arg, "alg must be \"HS256\" or \"RS256\"");
+  return alg;
+}
+
+int crypto_jwt_sign(lua_State* L) {
+  return dsl::guarded(L, [](lua_State* L) {
+    if (!lua_istable(L, 1)) throw dsl::ArgError(1, "claims table expected");
+    dsl::json claims = dsl::lua_to_json(L, 1, "claims");
+    if (!claims.is_object()) throw dsl::ArgError(1, "claims must be a table with string keys");
+    std::string_view key = arg_bytes(L, 2);
+    std::string alg = jwt_alg_option(L, 3);
+    return push_bytes(L, crypto_call([&] { return c::jwt_sign(claims, key, alg); }));
+  });
+}
+
+std::vector<std::string> jwt_algs_option(lua_State* L, int arg) {
+  if (option(L, arg, "algs") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
+    throw dsl::ArgError(arg, "algs (a list such as { \"HS256\" }) is required");
+  std::vector<std::string> algs;
+  for (lua_Integer i = 1; i <= static_cast<lua_Integer>(lua_rawlen(L, -1)); ++i) {
+    if (lua_rawgeti(L, -1, i) != LUA_TSTRING) throw dsl::ArgError(arg, "algs must hold strings");
+    algs.emplace_back(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return algs;
+}
+
+std::int64_t jwt_number_option(lua_State* L, int arg, const char* name, std::int64_t fallback) {
+  int type = option(L, arg, name);
+  lua_Number value = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  if (type == LUA_TNIL) return fallback;
+  if (type != LUA_TNUMBER || value < 0) throw dsl::ArgError(arg, std::string(name) + " must be a number >= 0");
+  return static_cast<std::int64_t>(value);
+}
+
+// opts.now, or the wall clock, which inside a run may only be read in a step.
+std::int64_t jwt_now_option(lua_State* L, int arg) {
+  int type = option(L, arg, "now");
+  lua_pop(L, 1);
+  if (type != LUA_TNIL) return jwt_number_option(L, arg, "now", 0);
+  dsl::require_step(L, "crypto.jwt_verify without opts.now");
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+int crypto_jwt_verify(lua_State* L) {
+  return dsl::guarded(L, [](lua_State* L) {
+    std::string_view token = arg_bytes(L, 1);
+    std::string_view key = arg_bytes(L, 2);
+    if (!lua_istable(L, 3)) throw dsl::ArgError(3, "options table expected");
+    c::JwtCheck check{jwt_algs_option(L, 3), jwt_number_option(L, 3, "leeway", 60), jwt_now_option(L, 3)};
+    c::JwtResult result = crypto_call([&] { return c::jwt_verify(token, key, check); });
+    if (result.valid) {
+      dsl::push_json(L, result.claims);
+      return 1;
+    }
+    lua_pushnil(L);
+    lua_pushlstring(L, result.reason.data(), result.reason.size());
+    return 2;
+  });
+}
+
 }  // namespace
 
 int open_crypto(lua_State* L) {
@@ -143,6 +228,8 @@ int open_crypto(lua_State* L) {
       {"base64_decode", codec<c::base64_decode>},
       {"base64url_encode", codec<c::base64url_encode>},
       {"base64url_decode", codec<c::base64url_decode>},
+      {"jwt_sign", crypto_jwt_sign},
+      {"jwt_verify", crypto_jwt_verify},
       {nullptr, nullptr}};
   luaL_newlib(L, functions);
   return 1;

@@ -1,6 +1,6 @@
 // weft.crypto: published HMAC/base64 vectors, RSA signatures checked against
-// keys and a signature made with the openssl CLI, and the Lua API
-// (encodings, errors, the step rule for random_bytes).
+// keys and a signature made with the openssl CLI, JWTs, and the Lua API
+// (encodings, errors, the step rule for random_bytes and the clock).
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -8,6 +8,7 @@
 #include "dsl/lua_state.hpp"
 #include "dsl/thread_link.hpp"
 #include "stdlib/crypto_primitives.hpp"
+#include "stdlib/jwt.hpp"
 
 namespace crypto = weft::stdlib::crypto;
 
@@ -231,4 +232,102 @@ TEST_CASE("Lua: rsa_sign and rsa_verify", "[crypto]") {
   CHECK(run_lua(state, prelude + "local ok, e = pcall(c.rsa_sign, 'garbage', 'x') return e.kind .. ': ' .. e.message") ==
         "crypto: cannot read the private key (expected PEM)");
   CHECK(run_lua(state, prelude + "local ok, e = pcall(c.rsa_verify, public_pem, 'x', '%%%') return e.kind") == "crypto");
+}
+
+namespace {
+// jwt.io's example token, HS256 under "your-256-bit-secret" (signature
+// cross-checked with openssl dgst -sha256 -hmac).
+const std::string kJwtIoToken =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+crypto::JwtCheck accept(std::vector<std::string> algs, std::int64_t now = 1'700'000'000) {
+  return {std::move(algs), 60, now};
+}
+
+// A token with the given header and claims and an HS256 signature under "k".
+std::string forge(const std::string& header, const std::string& claims) {
+  std::string input = crypto::base64url_encode(header) + "." + crypto::base64url_encode(claims);
+  return input + "." + crypto::base64url_encode(crypto::hmac("sha256", "k", input));
+}
+}  // namespace
+
+TEST_CASE("JWT: jwt.io's HS256 example verifies", "[crypto]") {
+  auto result = crypto::jwt_verify(kJwtIoToken, "your-256-bit-secret", accept({"HS256"}));
+  REQUIRE(result.valid);
+  CHECK(result.claims["name"] == "John Doe");
+  CHECK(crypto::jwt_verify(kJwtIoToken, "wrong secret", accept({"HS256"})).reason == "invalid signature");
+  CHECK(crypto::jwt_verify(kJwtIoToken, "your-256-bit-secret", accept({"RS256"})).reason ==
+        "algorithm 'HS256' not allowed");
+}
+
+TEST_CASE("JWT: HS256 and RS256 round trips", "[crypto]") {
+  nlohmann::json claims = {{"sub", "u1"}, {"exp", 1'700'000'100}};
+  std::string hs = crypto::jwt_sign(claims, "secret", "HS256");
+  CHECK(hs.rfind("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 0) == 0);
+  CHECK(crypto::jwt_verify(hs, "secret", accept({"HS256"})).claims == claims);
+  std::string rs = crypto::jwt_sign(claims, kPrivatePem, "RS256");
+  CHECK(crypto::jwt_verify(rs, kPublicPem, accept({"HS256", "RS256"})).claims == claims);
+  CHECK(crypto::jwt_verify(rs, kOtherPublicPem, accept({"RS256"})).reason == "invalid signature");
+  CHECK_THROWS_AS(crypto::jwt_sign(claims, "secret", "none"), std::invalid_argument);
+  CHECK_THROWS_AS(crypto::jwt_sign(nlohmann::json::array(), "secret", "HS256"), std::invalid_argument);
+}
+
+TEST_CASE("JWT: exp and nbf with leeway", "[crypto]") {
+  std::string token = crypto::jwt_sign({{"nbf", 1000}, {"exp", 2000}}, "k", "HS256");
+  CHECK(crypto::jwt_verify(token, "k", accept({"HS256"}, 1500)).valid);
+  CHECK(crypto::jwt_verify(token, "k", accept({"HS256"}, 2060)).valid);
+  CHECK(crypto::jwt_verify(token, "k", accept({"HS256"}, 2061)).reason == "token expired");
+  CHECK(crypto::jwt_verify(token, "k", accept({"HS256"}, 940)).valid);
+  CHECK(crypto::jwt_verify(token, "k", accept({"HS256"}, 939)).reason == "token not yet valid");
+  CHECK(crypto::jwt_verify(crypto::jwt_sign({{"exp", "soon"}}, "k", "HS256"), "k", accept({"HS256"})).reason ==
+        "malformed exp claim");
+}
+
+TEST_CASE("JWT: alg none, unlisted algorithms and malformed tokens are rejected", "[crypto]") {
+  std::string unsigned_token = crypto::base64url_encode(R"({"alg":"none"})") + "." +
+                               crypto::base64url_encode(R"({"sub":"x"})") + ".";
+  CHECK(crypto::jwt_verify(unsigned_token, "k", accept({"HS256", "none"})).reason ==
+        "algorithm 'none' not allowed");
+  CHECK(crypto::jwt_verify(forge(R"({"alg":"HS512"})", "{}"), "k", accept({"HS512"})).reason ==
+        "algorithm 'HS512' not allowed");
+  CHECK(crypto::jwt_verify(forge(R"({"alg":"HS256"})", "[1]"), "k", accept({"HS256"})).reason ==
+        "malformed payload");
+  CHECK(crypto::jwt_verify(forge("not json", "{}"), "k", accept({"HS256"})).reason == "malformed header");
+  CHECK(crypto::jwt_verify("a.b", "k", accept({"HS256"})).reason == "malformed token");
+  CHECK(crypto::jwt_verify("a.b.c.d", "k", accept({"HS256"})).reason == "malformed token");
+  CHECK(crypto::jwt_verify(forge(R"({"alg":"HS256"})", "{}") + "!", "k", accept({"HS256"})).reason ==
+        "malformed signature");
+  CHECK(crypto::jwt_verify(forge(R"({"alg":"HS256"})", "{}"), "k", accept({"HS256"})).valid);
+}
+
+TEST_CASE("Lua: jwt_sign and jwt_verify", "[crypto]") {
+  weft::dsl::LuaState state({});
+  const std::string prelude = "local c = require 'weft.crypto' ";
+  CHECK(run_lua(state, prelude +
+                           "local t = c.jwt_sign({ sub = 'u1', exp = 2000 }, 'k', { alg = 'HS256' }) "
+                           "local claims = c.jwt_verify(t, 'k', { algs = { 'HS256' }, now = 1990 }) "
+                           "local none, why = c.jwt_verify(t, 'k', { algs = { 'HS256' }, now = 2100, leeway = 0 }) "
+                           "return claims.sub .. ' ' .. tostring(none) .. ' ' .. why") == "u1 nil token expired");
+  CHECK(run_lua(state, prelude + "return c.jwt_verify('" + kJwtIoToken +
+                           "', 'your-256-bit-secret', { algs = { 'HS256' }, now = 0 }).name") == "John Doe");
+  CHECK_THAT(run_lua(state, prelude + "return c.jwt_verify('a.b.c', 'k', {})"),
+             Catch::Contains("bad argument #3") && Catch::Contains("algs"));
+  CHECK_THAT(run_lua(state, prelude + "return c.jwt_sign({}, 'k', { alg = 'none' })"),
+             Catch::Contains("bad argument #3"));
+  CHECK(run_lua(state, prelude + "local ok, e = pcall(c.jwt_sign, {}, 'garbage', { alg = 'RS256' }) return e.kind") ==
+        "crypto");
+}
+
+TEST_CASE("Lua: jwt_verify reads the clock only inside a step", "[crypto]") {
+  weft::dsl::LuaState state({});
+  const std::string code = "local c = require 'weft.crypto' "
+                           "local t = c.jwt_sign({ exp = os.time() + 600 }, 'k') "
+                           "return c.jwt_verify(t, 'k', { algs = { 'HS256' } }) ~= nil";
+  CHECK(run_lua(state, code) == "true");
+  weft::dsl::RunLink link;
+  weft::dsl::set_run_link(state.get(), &link);
+  CHECK_THAT(run_lua(state, code), Catch::Contains("crypto.jwt_verify without opts.now may only be called"));
+  weft::dsl::set_run_link(state.get(), nullptr);
 }
