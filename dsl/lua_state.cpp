@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "dsl/sandbox.hpp"
+#include "dsl/thread_link.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -37,6 +38,9 @@ LuaState::LuaState(const StateOptions& options) {
   memory_.hard_limit = options.hard_memory_limit;
   L_ = lua_newstate(account_alloc, &memory_);
   if (L_ == nullptr) throw std::runtime_error("cannot create a Lua state");
+  // Lua leaves the main thread's extra space uninitialized and copies it into
+  // every new thread: start with no run link rather than garbage.
+  set_run_link(L_, nullptr);
   build_sandbox(L_, options.workflows_dir);
 }
 
