@@ -144,3 +144,21 @@ TEST_CASE("a result that is not JSON fails the run with a clear message", "[sand
   CHECK_THAT(failed.error["message"].get<std::string>(),
              Catch::Contains("workflow result.callback") && Catch::Contains("function"));
 }
+
+TEST_CASE("coroutines a workflow creates cannot make durable calls", "[sandbox]") {
+  EngineFixture f;
+  f.write_workflow("own_coroutine", workflow_source("own_coroutine", R"lua(
+    local co = coroutine.create(function() return ctx:sleep(1) end)
+    local ok, err = coroutine.resume(co)
+    local co2 = coroutine.create(function() return os.time() end)
+    local ok2, err2 = coroutine.resume(co2)
+    return { sleep_refused = not ok and tostring(err), time_refused = not ok2 and tostring(err2) }
+  )lua"));
+  auto run = f.start("own_coroutine");
+  auto done = f.run(run.id);
+  REQUIRE(done.status == RunStatus::Completed);
+  CHECK_THAT(done.result["sleep_refused"].get<std::string>(),
+             Catch::Contains("must be called from the workflow's own coroutine"));
+  CHECK_THAT(done.result["time_refused"].get<std::string>(),
+             Catch::Contains("not deterministic inside a coroutine created by the workflow"));
+}
