@@ -27,6 +27,7 @@ struct PendingOp {
     None,      // a plain coroutine.yield: not allowed in a workflow body
     StepDone,  // a step attempt ended: commit `event`, then resume (or park to retry)
     Park,      // park the run (sleep, wait, child, retry backoff); never resumed
+    Async,     // waiting for asynchronous work (HTTP); resumed by its completion
   };
   Kind kind = Kind::None;
   engine::HistoryEvent event;  // StepDone
@@ -41,6 +42,14 @@ struct ChildScript {
   int64_t timeout_ms = 0;
 };
 using ChildResolver = std::function<std::optional<ChildScript>(const std::string& workflow)>;
+
+}  // namespace weft::dsl
+
+namespace weft::stdlib {
+class HttpClient;
+}
+
+namespace weft::dsl {
 
 class RunContext {
  public:
@@ -62,6 +71,12 @@ class RunContext {
   const engine::Clock& clock;
   RunLink link;
   ChildResolver resolve_child;
+  stdlib::HttpClient* http = nullptr;  // the worker's client
+
+  // Asynchronous work (async_call.hpp): the executor sets resume_async,
+  // which stores the pusher in async_result and resumes the coroutine.
+  std::function<void(std::function<int(lua_State*)>)> resume_async;
+  std::function<int(lua_State*)> async_result;
 
   PendingOp op;
   std::vector<engine::Mutation> buffered;  // written with the next commit

@@ -28,7 +28,7 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
   int count = options_.workers > 0 ? options_.workers
                                    : std::max(1u, std::thread::hardware_concurrency());
   for (int i = 0; i < count; ++i) {
-    workers_.push_back(std::make_unique<Worker>([this](auto post) {
+    workers_.push_back(std::make_unique<Worker>([this](boost::asio::io_context& io, auto post) {
       ExecutorHooks hooks;
       hooks.post = post;
       hooks.finished = [this](const Run& run) {
@@ -43,7 +43,7 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
         dispatch(child, true);
       };
       hooks.released = [this](const std::string& id, int64_t wake_at) { released(id, wake_at); };
-      return std::make_unique<RunExecutor>(store_, *committer_, catalog_, clock_,
+      return std::make_unique<RunExecutor>(io, store_, *committer_, catalog_, clock_,
                                            ExecutorConfig{owner_, options_.lease_ms}, hooks);
     }));
   }

@@ -52,15 +52,17 @@ json error_json(const std::string& kind, const std::string& message) {
 
 }  // namespace
 
-RunExecutor::RunExecutor(Store& store, GroupCommitter& committer, WorkflowCatalog& catalog,
-                         const Clock& clock, ExecutorConfig config, ExecutorHooks hooks)
+RunExecutor::RunExecutor(boost::asio::io_context& io, Store& store, GroupCommitter& committer,
+                         WorkflowCatalog& catalog, const Clock& clock, ExecutorConfig config,
+                         ExecutorHooks hooks)
     : store_(store),
       committer_(committer),
       catalog_(catalog),
       clock_(clock),
       config_(std::move(config)),
       hooks_(std::move(hooks)),
-      state_({catalog.workflows_dir()}) {}
+      state_({catalog.workflows_dir()}),
+      http_(io) {}
 
 RunExecutor::~RunExecutor() = default;
 
@@ -114,6 +116,11 @@ void RunExecutor::start(const Run& run, bool fresh) {
   live.rc = std::make_unique<dsl::RunContext>(run, loaded->spec,
                                               Journal(std::move(history), std::move(inbox)), clock_);
   live.rc->cancel_requested = run.cancel_requested;
+  live.rc->http = &http_;
+  live.rc->resume_async = [this, id = run.id](std::function<int(lua_State*)> push) {
+    // Always from the loop, never inside the binding that started the work.
+    hooks_.post([this, id, push = std::move(push)] { resume_async(id, push); });
+  };
   live.rc->resolve_child = [this](const std::string& workflow) -> std::optional<dsl::ChildScript> {
     auto info = catalog_.by_name(workflow);
     if (!info) return std::nullopt;
@@ -192,6 +199,8 @@ void RunExecutor::on_yield(Live& live) {
     case dsl::PendingOp::Kind::Park:
       park(live, op.park_status, op.wake_at, op.await_event, {});
       return;
+    case dsl::PendingOp::Kind::Async:
+      return;  // its completion resumes the run (resume_async)
     case dsl::PendingOp::Kind::StepDone:
       break;
   }
@@ -374,6 +383,13 @@ void RunExecutor::drop(const std::string& run_id, int64_t wake_at) {
     start(*restart, false);
   else
     hooks_.released(run_id, wake_at);
+}
+
+void RunExecutor::resume_async(const std::string& run_id, std::function<int(lua_State*)> push) {
+  auto it = live_.find(run_id);
+  if (it == live_.end()) return;  // dropped meanwhile (lease lost): nothing to resume
+  it->second.rc->async_result = std::move(push);
+  resume(it->second, 0);
 }
 
 void RunExecutor::cancel(const std::string& run_id) {

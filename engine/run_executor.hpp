@@ -21,6 +21,7 @@
 #include "engine/group_commit.hpp"
 #include "engine/store.hpp"
 #include "engine/workflow_catalog.hpp"
+#include "stdlib/http_client.hpp"
 
 namespace weft::engine {
 
@@ -38,8 +39,9 @@ struct ExecutorConfig {
 
 class RunExecutor {
  public:
-  RunExecutor(Store& store, GroupCommitter& committer, WorkflowCatalog& catalog,
-              const Clock& clock, ExecutorConfig config, ExecutorHooks hooks);
+  RunExecutor(boost::asio::io_context& io, Store& store, GroupCommitter& committer,
+              WorkflowCatalog& catalog, const Clock& clock, ExecutorConfig config,
+              ExecutorHooks hooks);
   ~RunExecutor();
 
   // Starts (or resumes by replay) a run leased to this process. `fresh`:
@@ -75,6 +77,7 @@ class RunExecutor {
   // Commits the run's buffered writes plus `extra`; then `next` on this thread.
   void commit(Live& live, std::vector<Mutation> extra, std::function<void(Live&)> next);
   void drop(const std::string& run_id, int64_t wake_at);
+  void resume_async(const std::string& run_id, std::function<int(lua_State*)> push);
   void fail_before_start(const Run& run, const std::string& message);
 
   Store& store_;
@@ -84,6 +87,7 @@ class RunExecutor {
   ExecutorConfig config_;
   ExecutorHooks hooks_;
   dsl::LuaState state_;
+  stdlib::HttpClient http_;
   std::map<std::string, Loaded> loaded_;
   std::map<std::string, Live> live_;
 };

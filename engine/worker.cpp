@@ -12,7 +12,7 @@ Worker::Worker(ExecutorFactory make_executor) : guard_(boost::asio::make_work_gu
   std::promise<void> ready;
   thread_ = std::thread([this, &make_executor, &ready] {
     pthread_setname_np(pthread_self(), "weft-worker");
-    executor_ = make_executor([this](std::function<void()> fn) { post(std::move(fn)); });
+    executor_ = make_executor(io_, [this](std::function<void()> fn) { post(std::move(fn)); });
     ready.set_value();
     io_.run();
     executor_.reset();  // the Lua state dies on the thread that used it

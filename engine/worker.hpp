@@ -16,10 +16,10 @@ namespace weft::engine {
 
 class Worker {
  public:
-  // `make_executor` is called on the worker's thread with a `post` that
-  // schedules work on that same thread.
-  using ExecutorFactory =
-      std::function<std::unique_ptr<RunExecutor>(std::function<void(std::function<void()>)> post)>;
+  // `make_executor` is called on the worker's thread with the worker's
+  // event loop and a `post` that schedules work on that same thread.
+  using ExecutorFactory = std::function<std::unique_ptr<RunExecutor>(
+      boost::asio::io_context& io, std::function<void(std::function<void()>)> post)>;
 
   explicit Worker(ExecutorFactory make_executor);
   ~Worker();

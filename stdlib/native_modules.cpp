@@ -9,6 +9,7 @@ const std::vector<NativeModule>& native_modules() {
   static const std::vector<NativeModule> modules = {
       {"weft", dsl::open_weft},
       {"weft.json", open_json},
+      {"weft.http", open_http},
       {"weft.crypto", open_crypto},
   };
   return modules;

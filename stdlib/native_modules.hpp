@@ -14,6 +14,7 @@ struct NativeModule {
 };
 
 int open_json(lua_State* L);
+int open_http(lua_State* L);
 int open_crypto(lua_State* L);
 
 const std::vector<NativeModule>& native_modules();
