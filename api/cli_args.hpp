@@ -36,6 +36,9 @@ class CliArgs {
   std::set<std::string> flags_set_;
 };
 
+// The master key file: --key-file, or the database path + ".key".
+std::string key_file_for(const CliArgs& args);
+
 // The JSON given as TEXT or @FILE; throws UsageError naming `option`.
 std::string read_json_argument(const std::string& option, const std::string& value);
 

@@ -66,7 +66,7 @@ int wait_and_report(engine::Engine& engine, const std::string& id) {
 
 int cmd_run(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
-  args.allow_only({"input", "db", "id", "workers"});
+  args.allow_only({"input", "db", "id", "workers", "key-file"});
   std::string file = args.positional(0, "workflow file (weft run FILE.lua)");
   json input = parse_input(args);
   std::string id = args.get_or("id", "");
@@ -81,6 +81,8 @@ int cmd_run(int argc, char** argv) {
   engine::SystemClock clock;
   engine::EngineOptions options;
   options.workers = std::stoi(args.get_or("workers", "0"));  // 0: one per core
+  stdlib::SecretKeys keys(key_file_for(args));
+  options.secret_keys = &keys;
   bool resuming = !id.empty() && store.get_run(id).has_value();
   if (resuming) options.root_id = id;  // this process drives that run tree only
   engine::Engine engine(store, catalog, clock, options);
@@ -114,7 +116,7 @@ int cmd_start(int argc, char** argv) {
 
 int cmd_resume(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
-  args.allow_only({"db", "workflows", "workers"});
+  args.allow_only({"db", "workflows", "workers", "key-file"});
   auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
   engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, args.get_or("workflows", ""));
@@ -123,6 +125,8 @@ int cmd_resume(int argc, char** argv) {
   engine::SystemClock clock;
   engine::EngineOptions options;
   if (auto workers = args.get("workers")) options.workers = std::stoi(*workers);
+  stdlib::SecretKeys keys(key_file_for(args));
+  options.secret_keys = &keys;
   engine::Engine engine(store, catalog, clock, options);
   while (engine.has_runnable_work()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   engine::RunFilter waiting;

@@ -14,6 +14,7 @@
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
+#include "dsl/redact.hpp"
 #include "engine/trace.hpp"
 
 namespace weft::dsl {
@@ -121,6 +122,9 @@ int after(lua_State* L, int status) {
     event.error = error_value_to_json(L, -1);
   }
   if (rc.doomed()) event.error = *rc.doom_error;  // budget or memory exhausted inside the step
+  redact(event.result, rc.secrets_read);
+  redact(event.error, rc.secrets_read);
+  rc.secrets_read.clear();
   if (!event.error.is_null()) {
     bool retry = rc.step.policy.should_retry(event.attempt, event.error);
     event.status = retry ? EventStatus::Retrying : EventStatus::Failed;

@@ -47,6 +47,7 @@ using ChildResolver = std::function<std::optional<ChildScript>(const std::string
 
 namespace weft::stdlib {
 class HttpClient;
+class SecretKeys;
 }
 
 namespace weft::dsl {
@@ -71,7 +72,10 @@ class RunContext {
   const engine::Clock& clock;
   RunLink link;
   ChildResolver resolve_child;
-  stdlib::HttpClient* http = nullptr;  // the worker's client
+  stdlib::HttpClient* http = nullptr;        // the worker's client
+  engine::Store* store = nullptr;            // documents, blobs, secrets
+  const stdlib::SecretKeys* secret_keys = nullptr;  // master key for weft.secrets
+  std::vector<std::string> secrets_read;     // values read in the current step, redacted from history
 
   // Asynchronous work (async_call.hpp): the executor sets resume_async,
   // which stores the pusher in async_result and resumes the coroutine.

@@ -44,7 +44,8 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
       };
       hooks.released = [this](const std::string& id, int64_t wake_at) { released(id, wake_at); };
       return std::make_unique<RunExecutor>(io, store_, *committer_, catalog_, clock_,
-                                           ExecutorConfig{owner_, options_.lease_ms}, hooks);
+                                           ExecutorConfig{owner_, options_.lease_ms, options_.secret_keys},
+                                           hooks);
     }));
   }
   break_dead_leases();

@@ -18,6 +18,7 @@
 #include "engine/store.hpp"
 #include "engine/worker.hpp"
 #include "engine/workflow_catalog.hpp"
+#include "stdlib/secret_box.hpp"
 
 namespace weft::engine {
 
@@ -27,6 +28,8 @@ struct EngineOptions {
   int64_t poll_ms = 100;        // how often the store is asked for due runs
   bool background = true;       // false: tests drive polling with poll()
   std::string root_id;          // only this run tree (weft run); empty = all
+  // The master key for weft.secrets (null: secrets are unavailable).
+  const stdlib::SecretKeys* secret_keys = nullptr;
   // Called (on a worker thread) when a run executed here has ended durably.
   std::function<void(const Run&)> on_finished;
 };

@@ -117,6 +117,8 @@ void RunExecutor::start(const Run& run, bool fresh) {
                                               Journal(std::move(history), std::move(inbox)), clock_);
   live.rc->cancel_requested = run.cancel_requested;
   live.rc->http = &http_;
+  live.rc->store = &store_;
+  live.rc->secret_keys = config_.secret_keys;
   live.rc->resume_async = [this, id = run.id](std::function<int(lua_State*)> push) {
     // Always from the loop, never inside the binding that started the work.
     hooks_.post([this, id, push = std::move(push)] { resume_async(id, push); });

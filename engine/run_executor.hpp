@@ -22,6 +22,7 @@
 #include "engine/store.hpp"
 #include "engine/workflow_catalog.hpp"
 #include "stdlib/http_client.hpp"
+#include "stdlib/secret_box.hpp"
 
 namespace weft::engine {
 
@@ -35,6 +36,7 @@ struct ExecutorHooks {
 struct ExecutorConfig {
   std::string lease_owner;
   int64_t lease_ms = 30'000;
+  const stdlib::SecretKeys* secret_keys = nullptr;
 };
 
 class RunExecutor {

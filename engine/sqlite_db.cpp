@@ -29,6 +29,19 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind(int index, double value) {
+  check(sqlite3_db_handle(stmt_), sqlite3_bind_double(stmt_, index, value), "bind");
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  check(sqlite3_db_handle(stmt_),
+        sqlite3_bind_blob64(stmt_, index, bytes.data() ? bytes.data() : "", bytes.size(),
+                            SQLITE_TRANSIENT),
+        "bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   check(sqlite3_db_handle(stmt_), sqlite3_bind_null(stmt_, index), "bind");
   return *this;
@@ -56,6 +69,13 @@ void Statement::reset() { sqlite3_reset(stmt_); }
 std::string Statement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
   return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
+
+std::string Statement::blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  return p ? std::string(static_cast<const char*>(p),
                          static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
            : std::string();
 }

@@ -16,12 +16,15 @@ class Statement {
   explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, double value);
+  Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind_null(int index);
   bool step();  // true while a row is available; resets when done
   void run();   // steps to completion
   void reset();
   int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::string text(int column) const;
+  std::string blob(int column) const;
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
  private:

@@ -71,6 +71,29 @@ CREATE TABLE inbox (
 );
 CREATE INDEX inbox_run ON inbox(run_id, consumed_seq);
 )sql",
+    // 2: documents, blobs, secrets
+    R"sql(
+CREATE TABLE documents (
+  collection TEXT NOT NULL,
+  id TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (collection, id)
+) WITHOUT ROWID;
+CREATE TABLE blobs (
+  path TEXT PRIMARY KEY,
+  content_type TEXT NOT NULL,
+  data BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  ciphertext BLOB NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 int64_t current_version(Connection& db) {

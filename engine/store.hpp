@@ -88,6 +88,39 @@ struct ClaimRequest {
 };
 
 enum class CancelOutcome { NotFound, AlreadyFinished, Cancelled, Requested };
+
+// weft.store documents: JSON values in named collections, versioned for
+// compare-and-set.
+struct Document {
+  std::string id;
+  nlohmann::json doc;
+  int64_t version = 0;
+  int64_t updated_at = 0;
+};
+
+// find(): `where` maps field paths ("status", "owner.id") to a value
+// (equality) or to operators { eq, ne, lt, lte, gt, gte, in }; `order`
+// lists field paths, "-field" for descending. Fields used here are indexed.
+struct DocumentQuery {
+  nlohmann::json where = nlohmann::json::object();
+  std::vector<std::string> order;
+  int64_t limit = 100;
+};
+
+// put(): -1 = no condition; 0 = only if absent; n = only if at version n.
+struct PutResult {
+  bool conflict = false;
+  int64_t version = 0;         // the new version, or the current one on conflict
+};
+
+// weft.blob objects, by path.
+struct Blob {
+  std::string path;
+  std::string content_type;
+  std::string data;
+  int64_t size = 0;
+  int64_t updated_at = 0;
+};
 enum class DeliverOutcome { NotFound, AlreadyFinished, Delivered };
 
 class Store {
@@ -123,6 +156,30 @@ class Store {
   virtual void put_script(const std::string& hash, const std::string& workflow,
                           const std::string& source) = 0;
   virtual std::optional<std::string> get_script(const std::string& hash) = 0;
+
+  // Documents (weft.store). Throws std::invalid_argument for a bad query.
+  virtual PutResult put_document(const std::string& collection, const std::string& id,
+                                 const nlohmann::json& doc, int64_t if_version, int64_t now) = 0;
+  virtual std::optional<Document> get_document(const std::string& collection,
+                                               const std::string& id) = 0;
+  virtual bool delete_document(const std::string& collection, const std::string& id) = 0;
+  virtual std::vector<Document> find_documents(const std::string& collection,
+                                               const DocumentQuery& query) = 0;
+
+  // Blobs (weft.blob). list_blobs leaves `data` empty.
+  virtual void put_blob(const Blob& blob) = 0;
+  virtual std::optional<Blob> get_blob(const std::string& path) = 0;
+  virtual std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit) = 0;
+  virtual bool delete_blob(const std::string& path) = 0;
+
+  // Secrets (weft.secrets): ciphertext only; encryption is the caller's.
+  virtual void put_secret(const std::string& name, const std::string& ciphertext, int64_t now) = 0;
+  virtual std::optional<std::string> get_secret(const std::string& name) = 0;
+  virtual std::vector<std::string> secret_names() = 0;
+  virtual bool delete_secret(const std::string& name) = 0;
+  // Replaces the ciphertext of every named secret in one transaction (key rotation).
+  virtual void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
+                               int64_t now) = 0;
 };
 
 }  // namespace weft::engine

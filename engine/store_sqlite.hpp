@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "engine/store.hpp"
@@ -43,12 +44,32 @@ class SqliteStore final : public Store {
                   const std::string& source) override;
   std::optional<std::string> get_script(const std::string& hash) override;
 
+  PutResult put_document(const std::string& collection, const std::string& id,
+                         const nlohmann::json& doc, int64_t if_version, int64_t now) override;
+  std::optional<Document> get_document(const std::string& collection,
+                                       const std::string& id) override;
+  bool delete_document(const std::string& collection, const std::string& id) override;
+  std::vector<Document> find_documents(const std::string& collection,
+                                       const DocumentQuery& query) override;
+  void put_blob(const Blob& blob) override;
+  std::optional<Blob> get_blob(const std::string& path) override;
+  std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit) override;
+  bool delete_blob(const std::string& path) override;
+  void put_secret(const std::string& name, const std::string& ciphertext, int64_t now) override;
+  std::optional<std::string> get_secret(const std::string& name) override;
+  std::vector<std::string> secret_names() override;
+  bool delete_secret(const std::string& name) override;
+  void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
+                       int64_t now) override;
+
  private:
   void apply(const Mutation& mutation);
   std::map<std::string, std::string> lease_owners_of(const std::vector<RunWrite>& writes);
+  void ensure_indexes(const std::vector<std::string>& fields);
 
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
+  std::set<std::string> indexed_fields_;  // document fields with an index (under write_mutex_)
   std::mutex read_mutex_;
   std::unique_ptr<sqlite::Connection> reader_;
 };

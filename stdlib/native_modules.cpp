@@ -10,6 +10,9 @@ const std::vector<NativeModule>& native_modules() {
       {"weft", dsl::open_weft},
       {"weft.json", open_json},
       {"weft.http", open_http},
+      {"weft.store", open_store},
+      {"weft.blob", open_blob},
+      {"weft.secrets", open_secrets},
       {"weft.crypto", open_crypto},
   };
   return modules;

@@ -15,6 +15,9 @@ struct NativeModule {
 
 int open_json(lua_State* L);
 int open_http(lua_State* L);
+int open_store(lua_State* L);
+int open_blob(lua_State* L);
+int open_secrets(lua_State* L);
 int open_crypto(lua_State* L);
 
 const std::vector<NativeModule>& native_modules();
