@@ -7,6 +7,7 @@
 #include <array>
 #include <bit>
 #include <cctype>
+#include <span>
 #include <vector>
 
 namespace weft::engine {
@@ -26,17 +27,16 @@ struct FieldSpec {
   int min;
   int max;       // largest value accepted
   int star_max;  // last value covered by `*` and `a/n` (day-of-week: 6, as 7 is Sunday again)
-  const std::string_view* names = nullptr;  // names[i] stands for min + i
-  size_t name_count = 0;
+  std::span<const std::string_view> names = {};  // names[i] stands for min + i
   bool allows_question = false;
 };
 
 constexpr FieldSpec kSecond{"second", 0, 59, 59};
 constexpr FieldSpec kMinute{"minute", 0, 59, 59};
 constexpr FieldSpec kHour{"hour", 0, 23, 23};
-constexpr FieldSpec kDayOfMonth{"day-of-month", 1, 31, 31, nullptr, 0, true};
-constexpr FieldSpec kMonth{"month", 1, 12, 12, kMonthNames.data(), kMonthNames.size()};
-constexpr FieldSpec kDayOfWeek{"day-of-week", 0, 7, 6, kWeekdayNames.data(), kWeekdayNames.size(), true};
+constexpr FieldSpec kDayOfMonth{"day-of-month", 1, 31, 31, {}, true};
+constexpr FieldSpec kMonth{"month", 1, 12, 12, kMonthNames};
+constexpr FieldSpec kDayOfWeek{"day-of-week", 0, 7, 6, kWeekdayNames, true};
 
 struct Macro {
   std::string_view name;
@@ -235,9 +235,9 @@ class CronParser {
   }
 
   int parse_name(std::string_view token, const FieldSpec& spec) const {
-    if (spec.names == nullptr) fail(spec, "expected a number, got " + quoted(token));
+    if (spec.names.empty()) fail(spec, "expected a number, got " + quoted(token));
     const std::string name = lowercase(token);
-    for (size_t i = 0; i < spec.name_count; ++i)
+    for (size_t i = 0; i < spec.names.size(); ++i)
       if (spec.names[i] == name) return spec.min + int(i);
     fail(spec, "unknown name " + quoted(token));
   }

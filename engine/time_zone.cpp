@@ -214,8 +214,8 @@ struct TzifHeader {
   uint32_t isut_count, isstd_count, leap_count, time_count, type_count, char_count;
 
   size_t body_size(size_t time_width) const {
-    return time_count * (time_width + 1) + type_count * 6 + char_count +
-           leap_count * (time_width + 4) + isstd_count + isut_count;
+    return size_t{time_count} * (time_width + 1) + size_t{type_count} * 6 + char_count +
+           size_t{leap_count} * (time_width + 4) + isstd_count + isut_count;
   }
 };
 
@@ -289,6 +289,7 @@ TimeZone TimeZone::from_tzif(std::string_view name, std::string_view bytes) {
     header = read_header(in, name);
     time_width = 8;
   }
+  if (header.body_size(time_width) > in.rest().size()) fail_zone(name, "truncated TZif file");
   zone.transition_times_.resize(header.time_count);
   for (int64_t& t : zone.transition_times_) t = in.time(time_width);
   std::vector<uint8_t> type_of_transition(header.time_count);
