@@ -23,6 +23,7 @@ EngineFixture::EngineFixture() {
   std::filesystem::create_directories(dir.path() / "workflows");
   store = std::make_unique<engine::SqliteStore>((dir.path() / "weft.db").string());
   catalog = std::make_unique<engine::WorkflowCatalog>(*store, (dir.path() / "workflows").string());
+  secret_keys = std::make_unique<stdlib::SecretKeys>((dir.path() / "weft.key").string());
   restart();
 }
 
@@ -33,6 +34,7 @@ void EngineFixture::restart() {
   engine::EngineOptions options;
   options.workers = 1;
   options.background = false;
+  options.secret_keys = secret_keys.get();
   engine = std::make_unique<engine::Engine>(*store, *catalog, clock, options);
 }
 

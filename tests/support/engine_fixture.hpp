@@ -11,6 +11,7 @@
 #include "engine/engine.hpp"
 #include "engine/store_sqlite.hpp"
 #include "engine/workflow_catalog.hpp"
+#include "stdlib/secret_box.hpp"
 
 namespace weft::testing {
 
@@ -42,6 +43,7 @@ class EngineFixture {
 
   TempDir dir;
   engine::ManualClock clock;
+  std::unique_ptr<stdlib::SecretKeys> secret_keys;
   std::unique_ptr<engine::SqliteStore> store;
   std::unique_ptr<engine::WorkflowCatalog> catalog;
   std::unique_ptr<engine::Engine> engine;
