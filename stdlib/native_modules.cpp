@@ -10,6 +10,7 @@ const std::vector<NativeModule>& native_modules() {
       {"weft", dsl::open_weft},
       {"weft.json", open_json},
       {"weft.crypto", open_crypto},
+      {"weft.webhook", open_webhook},
   };
   return modules;
 }

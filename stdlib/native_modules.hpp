@@ -15,6 +15,7 @@ struct NativeModule {
 
 int open_json(lua_State* L);
 int open_crypto(lua_State* L);
+int open_webhook(lua_State* L);
 
 const std::vector<NativeModule>& native_modules();
 
