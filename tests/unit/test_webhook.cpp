@@ -174,7 +174,8 @@ std::string run_lua(weft::dsl::LuaState& state, const std::string& code) {
   lua_State* L = state.get();
   std::string out;
   if (luaL_dostring(L, code.c_str()) == LUA_OK) {
-    for (int i = 1; i <= lua_gettop(L); ++i) out += (i > 1 ? "," : "") + std::string(luaL_tolstring(L, i, nullptr));
+    int results = lua_gettop(L);  // luaL_tolstring pushes, so count first
+    for (int i = 1; i <= results; ++i) out += (i > 1 ? "," : "") + std::string(luaL_tolstring(L, i, nullptr));
   } else {
     if (lua_istable(L, -1)) lua_getfield(L, -1, "message");
     out = std::string("error: ") + luaL_tolstring(L, -1, nullptr);
