@@ -14,6 +14,7 @@ const std::vector<NativeModule>& native_modules() {
       {"weft.blob", open_blob},
       {"weft.secrets", open_secrets},
       {"weft.crypto", open_crypto},
+      {"weft.webhook", open_webhook},
   };
   return modules;
 }

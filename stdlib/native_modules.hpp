@@ -19,6 +19,7 @@ int open_store(lua_State* L);
 int open_blob(lua_State* L);
 int open_secrets(lua_State* L);
 int open_crypto(lua_State* L);
+int open_webhook(lua_State* L);
 
 const std::vector<NativeModule>& native_modules();
 
