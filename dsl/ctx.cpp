@@ -20,6 +20,7 @@ void push_ctx_metatable(lua_State* L) {
                               {"now", ctx_now},
                               {"uuid", ctx_uuid},
                               {"random", ctx_random},
+                              {"acquire", ctx_acquire},
                               {nullptr, nullptr}};
   luaL_newlib(L, methods);
   // ctx:saga() is written in Lua (dsl/lua/weft/saga.lua).

@@ -54,5 +54,6 @@ int ctx_child(lua_State* L);
 int ctx_now(lua_State* L);
 int ctx_uuid(lua_State* L);
 int ctx_random(lua_State* L);
+int ctx_acquire(lua_State* L);
 
 }  // namespace weft::dsl

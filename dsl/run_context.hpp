@@ -48,6 +48,7 @@ using ChildResolver = std::function<std::optional<ChildScript>(const std::string
 namespace weft::stdlib {
 class HttpClient;
 class SecretKeys;
+class RateLimiter;
 }
 
 namespace weft::dsl {
@@ -76,6 +77,9 @@ class RunContext {
   engine::Store* store = nullptr;            // documents, blobs, secrets
   const stdlib::SecretKeys* secret_keys = nullptr;  // master key for weft.secrets
   std::vector<std::string> secrets_read;     // values read in the current step, redacted from history
+  stdlib::RateLimiter* limiter = nullptr;    // the process's rate limits
+  // Calls `fn` on the worker's loop after `delay_ms` (for waits inside steps).
+  std::function<void(int64_t delay_ms, std::function<void()> fn)> schedule_after;
 
   // Asynchronous work (async_call.hpp): the executor sets resume_async,
   // which stores the pusher in async_result and resumes the coroutine.

@@ -85,6 +85,19 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
     throw std::runtime_error("budget: expected a table { instructions = N, memory = \"64MB\" }");
   }
   lua_pop(L, 1);
+  if (lua_getfield(L, index, "limits") == LUA_TTABLE) {
+    nlohmann::json limits = lua_to_json(L, -1, "limits");
+    for (const auto& [key, limit] : limits.items()) {
+      try {
+        spec.limits.emplace_back(key, stdlib::parse_limit_spec(key, limit));
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error("workflow '" + spec.name + "': " + e.what());
+      }
+    }
+  } else if (!lua_isnil(L, -1)) {
+    throw std::runtime_error("limits: expected a table { name = { rate = N, per = \"1m\" } }");
+  }
+  lua_pop(L, 1);
   spec.declaration = declaration_data(L, index);
   return spec;
 }

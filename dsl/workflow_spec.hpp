@@ -8,8 +8,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/retry_policy.hpp"
+#include "stdlib/rate_limiter.hpp"
 
 namespace weft::dsl {
 
@@ -19,6 +22,7 @@ struct WorkflowSpec {
   int64_t timeout_ms = 0;             // 0 = none
   int64_t instruction_budget = 200'000'000;  // per resume
   int64_t memory_limit = 64ll << 20;  // bytes of growth per resume
+  std::vector<std::pair<std::string, stdlib::LimitSpec>> limits;  // declared rate limits
   nlohmann::json declaration;         // data parts, for listings
 };
 

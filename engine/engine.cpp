@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <stdexcept>
 
@@ -15,6 +16,10 @@ namespace {
 
 constexpr int64_t kDeadLeaseCheckMs = 1000;
 constexpr int kClaimBatch = 256;
+constexpr int64_t kRateLimitSaveMs = 2000;
+// Rate-limit state lives in the store as one document of a reserved collection.
+const char* const kRateLimitCollection = "weft.ratelimit";
+const char* const kRateLimitDocument = "state";
 
 }  // namespace
 
@@ -24,7 +29,11 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
       clock_(clock),
       options_(std::move(options)),
       owner_(make_owner_id()),
-      committer_(std::make_unique<GroupCommitter>(store)) {
+      committer_(std::make_unique<GroupCommitter>(store)),
+      own_limiter_(options_.limiter ? nullptr : std::make_unique<stdlib::RateLimiter>()),
+      limiter_(options_.limiter ? options_.limiter : own_limiter_.get()) {
+  if (auto saved = store_.get_document(kRateLimitCollection, kRateLimitDocument))
+    limiter_->import_state(saved->doc);
   int count = options_.workers > 0 ? options_.workers
                                    : std::max(1u, std::thread::hardware_concurrency());
   for (int i = 0; i < count; ++i) {
@@ -44,7 +53,7 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
       };
       hooks.released = [this](const std::string& id, int64_t wake_at) { released(id, wake_at); };
       return std::make_unique<RunExecutor>(io, store_, *committer_, catalog_, clock_,
-                                           ExecutorConfig{owner_, options_.lease_ms, options_.secret_keys},
+                                           ExecutorConfig{owner_, options_.lease_ms, options_.secret_keys, limiter_},
                                            hooks);
     }));
   }
@@ -60,6 +69,11 @@ Engine::~Engine() {
   scheduler_wake_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
   for (auto& worker : workers_) worker->stop();
+  try {
+    save_rate_limits();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft: cannot save rate-limit state: %s\n", e.what());
+  }
   committer_.reset();  // flushes what was submitted; callbacks land in stopped loops
   workers_.clear();
 }
@@ -164,6 +178,12 @@ CancelOutcome Engine::cancel(const std::string& run_id) {
   return outcome;
 }
 
+void Engine::save_rate_limits() {
+  nlohmann::json state = limiter_->export_state();
+  if (!state.empty())
+    store_.put_document(kRateLimitCollection, kRateLimitDocument, state, -1, clock_.now_ms());
+}
+
 void Engine::break_dead_leases() {
   for (const auto& owner : store_.lease_owners())
     if (owner != owner_ && owner_is_dead(owner)) store_.break_leases(owner);
@@ -197,6 +217,7 @@ void Engine::scheduler_loop() {
   pthread_setname_np(pthread_self(), "weft-scheduler");
   int64_t last_dead_check = clock_.now_ms();
   int64_t last_renewal = clock_.now_ms();
+  int64_t last_limits_save = clock_.now_ms();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
@@ -209,6 +230,10 @@ void Engine::scheduler_loop() {
       if (now - last_renewal >= options_.lease_ms / 3) {
         renew_leases();
         last_renewal = now;
+      }
+      if (now - last_limits_save >= kRateLimitSaveMs) {
+        save_rate_limits();
+        last_limits_save = now;
       }
       poll();
     } catch (const std::exception& e) {

@@ -18,6 +18,7 @@
 #include "engine/store.hpp"
 #include "engine/worker.hpp"
 #include "engine/workflow_catalog.hpp"
+#include "stdlib/rate_limiter.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::engine {
@@ -28,6 +29,8 @@ struct EngineOptions {
   int64_t poll_ms = 100;        // how often the store is asked for due runs
   bool background = true;       // false: tests drive polling with poll()
   std::string root_id;          // only this run tree (weft run); empty = all
+  // Rate limits (null: the engine keeps its own, persisted in the store).
+  stdlib::RateLimiter* limiter = nullptr;
   // The master key for weft.secrets (null: secrets are unavailable).
   const stdlib::SecretKeys* secret_keys = nullptr;
   // Called (on a worker thread) when a run executed here has ended durably.
@@ -72,6 +75,9 @@ class Engine {
 
   const std::string& owner() const { return owner_; }
   GroupCommitter::Stats commit_stats() const { return committer_->stats(); }
+  stdlib::RateLimiter& limiter() { return *limiter_; }
+  // Writes rate-limit state to the store (also done periodically and on stop).
+  void save_rate_limits();
 
  private:
   Run new_run(const std::string& workflow, nlohmann::json input, const StartOptions& options,
@@ -90,6 +96,8 @@ class Engine {
   EngineOptions options_;
   std::string owner_;
   std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<stdlib::RateLimiter> own_limiter_;
+  stdlib::RateLimiter* limiter_;
   std::vector<std::unique_ptr<Worker>> workers_;
 
   std::mutex mutex_;

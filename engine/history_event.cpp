@@ -8,7 +8,7 @@
 namespace weft::engine {
 namespace {
 
-constexpr std::array<std::pair<EventKind, std::string_view>, 8> kKinds{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 9> kKinds{{
     {EventKind::Step, "step"},
     {EventKind::Compensation, "compensation"},
     {EventKind::Sleep, "sleep"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 8> kKinds{{
     {EventKind::Now, "now"},
     {EventKind::Uuid, "uuid"},
     {EventKind::Random, "random"},
+    {EventKind::Acquire, "acquire"},
 }};
 
 constexpr std::array<std::pair<EventStatus, std::string_view>, 5> kStatuses{{

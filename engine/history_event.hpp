@@ -16,7 +16,7 @@
 
 namespace weft::engine {
 
-enum class EventKind { Step, Compensation, Sleep, WaitEvent, Child, Now, Uuid, Random };
+enum class EventKind { Step, Compensation, Sleep, WaitEvent, Child, Now, Uuid, Random, Acquire };
 
 enum class EventStatus {
   Pending,    // sleep scheduled, event or child awaited

@@ -1,6 +1,8 @@
 // The run executor (see run_executor.hpp).
 #include "engine/run_executor.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <cstdio>
 
 #include "dsl/ctx.hpp"
@@ -61,6 +63,7 @@ RunExecutor::RunExecutor(boost::asio::io_context& io, Store& store, GroupCommitt
       clock_(clock),
       config_(std::move(config)),
       hooks_(std::move(hooks)),
+      io_(io),
       state_({catalog.workflows_dir()}),
       http_(io) {}
 
@@ -74,6 +77,8 @@ const RunExecutor::Loaded& RunExecutor::load(const std::string& hash, const std:
   std::string chunkname = info && info->hash == hash ? info->path : workflow + ".lua@" + hash.substr(0, 8);
   auto spec = dsl::load_workflow(L, catalog_.source(hash), chunkname);
   if (!spec) throw std::runtime_error(chunkname + ": the file must return weft.workflow { ... }");
+  if (config_.limiter)
+    for (const auto& [key, limit] : spec->limits) config_.limiter->declare(key, limit);
   Loaded loaded{std::move(*spec), luaL_ref(L, LUA_REGISTRYINDEX)};
   return loaded_.emplace(hash, std::move(loaded)).first->second;
 }
@@ -119,6 +124,11 @@ void RunExecutor::start(const Run& run, bool fresh) {
   live.rc->http = &http_;
   live.rc->store = &store_;
   live.rc->secret_keys = config_.secret_keys;
+  live.rc->limiter = config_.limiter;
+  live.rc->schedule_after = [this](int64_t delay_ms, std::function<void()> fn) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
+    timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code&) { fn(); });
+  };
   live.rc->resume_async = [this, id = run.id](std::function<int(lua_State*)> push) {
     // Always from the loop, never inside the binding that started the work.
     hooks_.post([this, id, push = std::move(push)] { resume_async(id, push); });

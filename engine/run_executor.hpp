@@ -22,6 +22,7 @@
 #include "engine/store.hpp"
 #include "engine/workflow_catalog.hpp"
 #include "stdlib/http_client.hpp"
+#include "stdlib/rate_limiter.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::engine {
@@ -37,6 +38,7 @@ struct ExecutorConfig {
   std::string lease_owner;
   int64_t lease_ms = 30'000;
   const stdlib::SecretKeys* secret_keys = nullptr;
+  stdlib::RateLimiter* limiter = nullptr;
 };
 
 class RunExecutor {
@@ -88,6 +90,7 @@ class RunExecutor {
   const Clock& clock_;
   ExecutorConfig config_;
   ExecutorHooks hooks_;
+  boost::asio::io_context& io_;
   dsl::LuaState state_;
   stdlib::HttpClient http_;
   std::map<std::string, Loaded> loaded_;

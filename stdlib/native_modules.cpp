@@ -13,6 +13,7 @@ const std::vector<NativeModule>& native_modules() {
       {"weft.store", open_store},
       {"weft.blob", open_blob},
       {"weft.secrets", open_secrets},
+      {"weft.ratelimit", open_ratelimit},
       {"weft.crypto", open_crypto},
       {"weft.webhook", open_webhook},
   };

@@ -18,6 +18,7 @@ int open_http(lua_State* L);
 int open_store(lua_State* L);
 int open_blob(lua_State* L);
 int open_secrets(lua_State* L);
+int open_ratelimit(lua_State* L);
 int open_crypto(lua_State* L);
 int open_webhook(lua_State* L);
 

@@ -1,0 +1,59 @@
+// ctx:acquire(keys, { cost = 1 }): waits durably until the rate limits
+// named by `keys` admit the run. While denied, the run is parked with a
+// timer in history (no thread, no coroutine held) and tries again when it
+// fires; the admission is recorded, so replay never consumes twice.
+#include <numeric>
+
+#include "dsl/ctx.hpp"
+#include "dsl/ctx_park.hpp"
+#include "dsl/lua_guard.hpp"
+#include "stdlib/limit_keys.hpp"
+
+namespace weft::dsl {
+namespace {
+
+using engine::Decision;
+using engine::EventKind;
+using engine::EventStatus;
+
+int acquire_body(lua_State* L) {
+  RunContext& rc = durable_caller(L, "acquire");
+  if (rc.limiter == nullptr) throw std::runtime_error("ctx:acquire: no rate limiter in this process");
+  std::vector<std::string> keys = stdlib::limit_keys_arg(L, 2, *rc.limiter);
+  double cost = stdlib::limit_cost_arg(L, 3);
+  if (must_stop(L, rc)) return kRaise;
+  std::string name = std::accumulate(std::next(keys.begin()), keys.end(), keys.front(),
+                                     [](std::string a, const std::string& b) { return a + "," + b; });
+  Decision d = rc.journal.next(EventKind::Acquire, name, rc.now());
+  switch (d.action) {
+    case Decision::Action::Mismatch:
+      return raise_mismatch(L, rc, d);
+    case Decision::Action::Replay:
+      return 0;
+    case Decision::Action::Park:
+      request_park(rc, engine::RunStatus::Sleeping, d.wake_at);
+      return kYield;
+    default:
+      break;
+  }
+  engine::HistoryEvent event = d.recorded ? *d.recorded : new_event(rc, d.seq, EventKind::Acquire, name);
+  stdlib::Admission admission = rc.limiter->acquire(keys, cost, rc.now());
+  if (admission.allowed) {
+    event.status = EventStatus::Completed;
+    event.ended_at = rc.now();
+    buffer_event(rc, std::move(event));
+    return 0;
+  }
+  event.status = EventStatus::Pending;
+  event.fire_at = rc.now() + admission.retry_after_ms;
+  int64_t fire_at = event.fire_at;
+  buffer_event(rc, std::move(event));
+  request_park(rc, engine::RunStatus::Sleeping, fire_at);
+  return kYield;
+}
+
+}  // namespace
+
+int ctx_acquire(lua_State* L) { return finish_call(L, guarded(L, acquire_body), nullptr); }
+
+}  // namespace weft::dsl
