@@ -1,6 +1,7 @@
 // Query compilation for documents (see document_query.hpp).
 #include "engine/document_query.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -28,6 +29,7 @@ const char* sql_operator(const std::string& op) {
 struct Builder {
   CompiledQuery out;
   int next_parameter;
+  std::vector<std::string> equality, membership, range;
 
   std::string parameter(const nlohmann::json& value) {
     if (value.is_object() || value.is_array())
@@ -42,6 +44,7 @@ struct Builder {
 
   void condition(const std::string& field, const std::string& op, const nlohmann::json& value) {
     std::string expr = field_expression(field);
+    (op == "eq" ? equality : op == "in" ? membership : range).push_back(field);
     if (op == "in") {
       if (!value.is_array() || value.empty())
         throw std::invalid_argument("store.find: '" + field + "' in: expected a non-empty list");
@@ -72,10 +75,10 @@ std::string field_expression(const std::string& field) {
 }
 
 CompiledQuery compile_query(const DocumentQuery& query, int first_parameter) {
-  Builder b{{}, first_parameter};
+  Builder b{{}, first_parameter, {}, {}, {}};
+  std::vector<std::string> order_fields;
   if (!query.where.is_object()) throw std::invalid_argument("store.find: where must be a table");
   for (const auto& [field, spec] : query.where.items()) {
-    b.out.fields.push_back(field);
     if (spec.is_object()) {
       for (const auto& [op, value] : spec.items()) b.condition(field, op, value);
     } else {
@@ -85,10 +88,15 @@ CompiledQuery compile_query(const DocumentQuery& query, int first_parameter) {
   for (const auto& entry : query.order) {
     bool descending = !entry.empty() && entry[0] == '-';
     std::string field = descending ? entry.substr(1) : entry;
-    b.out.fields.push_back(field);
+    order_fields.push_back(field);
     b.out.order_by += (b.out.order_by.empty() ? "" : ", ") + field_expression(field) +
                       (descending ? " DESC" : " ASC");
   }
+  for (const auto* group : {&b.equality, &b.membership, &order_fields, &b.range})
+    for (const auto& field : *group)
+      if (std::find(b.out.index_fields.begin(), b.out.index_fields.end(), field) ==
+          b.out.index_fields.end())
+        b.out.index_fields.push_back(field);
   return b.out;
 }
 

@@ -15,7 +15,9 @@ struct CompiledQuery {
   std::string where;               // "json_extract(doc, '$.status') = ?2 AND …" (may be empty)
   std::string order_by;            // "json_extract(doc, '$.priority') ASC, …" (may be empty)
   std::vector<nlohmann::json> values;  // bound from parameter `first_parameter` on
-  std::vector<std::string> fields;     // every field used, for indexes
+  // The fields of an index that serves this query shape: equality fields,
+  // then `in` fields, then the order, then range fields.
+  std::vector<std::string> index_fields;
 };
 
 // The SQL expression of a field: json_extract(doc, '$.a.b').

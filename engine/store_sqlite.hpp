@@ -65,11 +65,11 @@ class SqliteStore final : public Store {
  private:
   void apply(const Mutation& mutation);
   std::map<std::string, std::string> lease_owners_of(const std::vector<RunWrite>& writes);
-  void ensure_indexes(const std::vector<std::string>& fields);
+  void ensure_index(const std::vector<std::string>& fields);
 
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
-  std::set<std::string> indexed_fields_;  // document fields with an index (under write_mutex_)
+  std::set<std::string> made_indexes_;  // document indexes made (under write_mutex_)
   std::mutex read_mutex_;
   std::unique_ptr<sqlite::Connection> reader_;
 };

@@ -29,22 +29,30 @@ Document read_document(const sqlite::Statement& row) {
   return {row.text(0), json::parse(row.text(1)), row.int64(2), row.int64(3)};
 }
 
-std::string index_name(const std::string& field) {
-  std::string name = "doc_field_";
-  for (char c : field) name += c == '.' ? std::string("__") : std::string(1, c);
+// doc_by_status__priority__next_at for the fields status, priority, next_at.
+std::string index_name(const std::vector<std::string>& fields) {
+  std::string name = "doc_by";
+  for (const auto& field : fields) {
+    name += "_";
+    for (char c : field) name += c == '.' ? std::string("_") : std::string(1, c);
+    name += "_";
+  }
   return name;
 }
 
 }  // namespace
 
-void SqliteStore::ensure_indexes(const std::vector<std::string>& fields) {
+// One composite index per query shape (its fields in index order), made
+// the first time the shape is queried.
+void SqliteStore::ensure_index(const std::vector<std::string>& fields) {
+  if (fields.empty()) return;
+  std::string name = index_name(fields);
   std::lock_guard lock(write_mutex_);
-  for (const auto& field : fields) {
-    if (indexed_fields_.count(field)) continue;
-    writer_->exec("CREATE INDEX IF NOT EXISTS " + index_name(field) + " ON documents(collection, " +
-                  field_expression(field) + ")");
-    indexed_fields_.insert(field);
-  }
+  if (made_indexes_.count(name)) return;
+  std::string columns = "collection";
+  for (const auto& field : fields) columns += ", " + field_expression(field);
+  writer_->exec("CREATE INDEX IF NOT EXISTS " + name + " ON documents(" + columns + ")");
+  made_indexes_.insert(name);
 }
 
 PutResult SqliteStore::put_document(const std::string& collection, const std::string& id,
@@ -87,7 +95,7 @@ bool SqliteStore::delete_document(const std::string& collection, const std::stri
 std::vector<Document> SqliteStore::find_documents(const std::string& collection,
                                                   const DocumentQuery& query) {
   CompiledQuery compiled = compile_query(query, 2);
-  ensure_indexes(compiled.fields);
+  ensure_index(compiled.index_fields);
   std::string sql = "SELECT id, doc, version, updated_at FROM documents WHERE collection = ?1";
   if (!compiled.where.empty()) sql += " AND " + compiled.where;
   sql += " ORDER BY " + (compiled.order_by.empty() ? std::string("id") : compiled.order_by + ", id");
