@@ -18,6 +18,8 @@
 #include "engine/duration.hpp"
 #include "engine/trace.hpp"
 #include "stdlib/http_client.hpp"
+#include "stdlib/http_metrics.hpp"
+#include "dsl/redact.hpp"
 #include "stdlib/native_modules.hpp"
 
 namespace weft::stdlib {
@@ -217,12 +219,16 @@ int request_body(lua_State* L, int table) {
     throw std::runtime_error("http.request can only run inside a workflow step");
   Options options = read_options(L, table);
   dsl::RunContext& rc = *link->run;
-  std::string label = options.request.method + " " + options.request.url;
+  // The label goes to traces and error messages: secrets read in this step
+  // (a webhook URL, a token in the query) are masked in it.
+  std::string label = dsl::redact(options.request.method + " " + options.request.url, rc.secrets_read);
+  std::string host = url_host(options.request.url);
   std::string run_id = rc.run.id, step = rc.link.step_name;
   auto started = std::chrono::steady_clock::now();
   bool raise = options.raise;
   return dsl::start_async(rc, [&](dsl::AsyncComplete complete) {
-    rc.http->start(options.request, [complete, label, raise, run_id, step, started](HttpOutcome outcome) {
+    rc.http->start(options.request, [complete, label, host, raise, run_id, step, started](HttpOutcome outcome) {
+      HttpMetrics::process().count(host, outcome.ok ? std::to_string(outcome.response.status) : outcome.error.kind);
       if (engine::trace_enabled()) {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         engine::trace("http run=" + run_id + " step=" + step + " " + label + " status=" +

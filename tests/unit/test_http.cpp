@@ -6,6 +6,8 @@
 
 #include <chrono>
 
+#include "stdlib/http_client.hpp"
+#include "stdlib/http_metrics.hpp"
 #include "tests/fakes/fake_server.hpp"
 #include "tests/support/engine_fixture.hpp"
 
@@ -105,9 +107,12 @@ TEST_CASE("http errors carry kinds for retry policies", "[http]") {
       huge = kind { url = base .. "/huge", max_body = "1MB" },
       dropped = kind { url = base .. "/drop" },
       scheme = kind { url = "file:///etc/passwd" },
+      tls = kind { url = input.tls_url },   -- https to a plain HTTP server
     }
   )lua"));
-  json r = run_and_get(f, "probe", {{"base", server.url("")}});
+  std::string tls_url = "https" + server.url("/busy").substr(4);
+  auto before = weft::stdlib::HttpMetrics::process().snapshot();
+  json r = run_and_get(f, "probe", {{"base", server.url("")}, {"tls_url", tls_url}});
   CHECK(r["timeout"] == "timeout retryable");
   CHECK(r["refused"] == "connect retryable");
   CHECK(r["not_found"] == "http final 404");
@@ -116,6 +121,27 @@ TEST_CASE("http errors carry kinds for retry policies", "[http]") {
   CHECK(r["huge"] == "too_large final");
   CHECK(r["dropped"] == "connect retryable");
   CHECK_THAT(r["scheme"].get<std::string>(), Catch::StartsWith("protocol final"));
+  CHECK(r["tls"] == "tls final");
+  // Every request is counted by host and outcome.
+  auto after = weft::stdlib::HttpMetrics::process().snapshot();
+  std::string host = weft::stdlib::url_host(server.url("/"));
+  CHECK(after[{host, "404"}] - before[{host, "404"}] == 2);
+  CHECK(after[{host, "503"}] - before[{host, "503"}] == 1);
+  CHECK(after[{host, "timeout"}] - before[{host, "timeout"}] == 1);
+}
+
+TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[http]") {
+  int64_t now = 1445412480;  // Wed, 21 Oct 2015 07:28:00 GMT
+  CHECK(weft::stdlib::retry_after_seconds("120", now) == 120);
+  CHECK(weft::stdlib::retry_after_seconds("Wed, 21 Oct 2015 07:29:30 GMT", now) == 90);
+  CHECK(weft::stdlib::retry_after_seconds("Wed, 21 Oct 2015 07:00:00 GMT", now) == 0);
+  CHECK(weft::stdlib::retry_after_seconds("soon", now) < 0);
+  CHECK(weft::stdlib::retry_after_seconds("", now) < 0);
+}
+
+TEST_CASE("hosts for metric labels drop credentials and paths", "[http]") {
+  CHECK(weft::stdlib::url_host("https://user:pw@api.example.com:8443/v1?x=1") == "api.example.com:8443");
+  CHECK(weft::stdlib::url_host("http://127.0.0.1:9/") == "127.0.0.1:9");
 }
 
 TEST_CASE("Retry-After of a 429 becomes the delay before the next attempt", "[http]") {
