@@ -44,12 +44,7 @@ int acquire_body(lua_State* L) {
     buffer_event(rc, std::move(event));
     return 0;
   }
-  event.status = EventStatus::Pending;
-  event.fire_at = rc.now() + admission.retry_after_ms;
-  int64_t fire_at = event.fire_at;
-  buffer_event(rc, std::move(event));
-  request_park(rc, engine::RunStatus::Sleeping, fire_at);
-  return kYield;
+  return park_until(rc, std::move(event), rc.now() + admission.retry_after_ms);
 }
 
 }  // namespace

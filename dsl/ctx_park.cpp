@@ -1,6 +1,7 @@
 // Parking helpers (see ctx_park.hpp).
 #include "dsl/ctx_park.hpp"
 
+#include "dsl/ctx.hpp"
 #include "dsl/lua_guard.hpp"
 #include "engine/duration.hpp"
 
@@ -29,6 +30,14 @@ void request_park(RunContext& rc, engine::RunStatus status, int64_t wake_at,
   rc.op.park_status = status;
   rc.op.wake_at = wake_at;
   rc.op.await_event = await_event;
+}
+
+int park_until(RunContext& rc, engine::HistoryEvent event, int64_t fire_at) {
+  event.status = engine::EventStatus::Pending;
+  event.fire_at = fire_at;
+  buffer_event(rc, std::move(event));
+  request_park(rc, engine::RunStatus::Sleeping, fire_at);
+  return kYield;
 }
 
 int64_t duration_arg_ms(lua_State* L, int index) {

@@ -16,6 +16,10 @@ engine::HistoryEvent new_event(RunContext& rc, int64_t seq, engine::EventKind ki
 void request_park(RunContext& rc, engine::RunStatus status, int64_t wake_at,
                   const std::string& await_event = "");
 
+// Records `event` as pending until `fire_at` and parks the run sleeping
+// until then (sleeps, rate-limit waits). Returns kYield.
+int park_until(RunContext& rc, engine::HistoryEvent event, int64_t fire_at);
+
 // "bad argument" text for durations.
 int64_t duration_arg_ms(lua_State* L, int index);
 

@@ -44,11 +44,8 @@ int sleep_body(lua_State* L) {
     buffer_event(rc, std::move(event));
     return 0;
   }
-  event.status = EventStatus::Pending;
   int64_t fire_at = event.fire_at;
-  buffer_event(rc, std::move(event));
-  request_park(rc, engine::RunStatus::Sleeping, fire_at);
-  return kYield;
+  return park_until(rc, std::move(event), fire_at);
 }
 
 }  // namespace

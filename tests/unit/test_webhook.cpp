@@ -3,6 +3,8 @@
 // (tampered body, wrong secret, bad headers, stale and future timestamps) and the Lua API.
 #include <catch2/catch.hpp>
 
+#include "tests/support/rsa_test_keys.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,29 +14,10 @@
 
 namespace wh = weft::stdlib::webhook;
 
-namespace {
+using weft::testing::kOtherPublicPem;
+using weft::testing::kPublicPem;
 
-// Public halves of the test key pair of test_crypto.cpp and of an unrelated one.
-const std::string kPublicPem = R"(-----BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAnlt3efC6tCi92LBuElqO
-a/2w0NH3nck/+rSE2Sqi8ABbeu0yV7lh1NtUa+bFiJGYKwzX6MH6Ci3NvBG3SyP9
-GLtxriKd1l4sLMWVXf+m27/q7z3Hm+rg7Qo7z7tGm23+dogGGJl2b2hPxtkpuhpZ
-2CL+X8YgXKM+YzfMHsqsiGYwugwjZ7bhz6UQqdbEnmjSlUm6yJc1wac9olVgYw7Q
-mEsZyDs+QNEwhQNcQR7BITkLx5Rxp+6nWHK9fCRCfCaSV5gCUImYx2vvA8BEHr7+
-M5FmQnRNJwsydkQY6DBuCp/h3LVcEbwnEaQ1yAuZyht4dBjoedZyvralhcwd4XJd
-nQIDAQAB
------END PUBLIC KEY-----
-)";
-const std::string kOtherPublicPem = R"(-----BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAnMyWIUAnDVOGwhatYLP9
-uK002ZnaWmcf+iuIhHyf2NxuvY0SufKpvycMAQ0d4Ug0ZvPA5SHH0OFfr0AcvGmx
-p1puYqN2QUN1qMP77jtn9dYfwPn3pNAYpTKjAFCR+4hJOCsW9DXNZG+1/ZHzlf0W
-0FaTXo2I+ocZwnkiV4luv8IoWznvF6lThVDHdcxg+jUNSMMPmbfPc/4RXWmNNmiQ
-WmLlr1vfADhY3hRYIPd7R/9bw4w29+QAY5xgJf+rtt4xTtJkBjkkqZidhic3bQki
-yilDXthWQMO9EGNula6guS5XrKc/ZxLD39Da5Sp0Z7Ahd/LLJIntSQP0RwAnk+rq
-nwIDAQAB
------END PUBLIC KEY-----
-)";
+namespace {
 
 // A valid request for one preset and what the negative cases change.
 struct Case {
