@@ -91,6 +91,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
   run.input = std::move(input);
   run.created_at = run.updated_at = run.wake_at = clock_.now_ms();
   run.tenant = options.tenant;
+  run.idempotency_key = options.idempotency_key;
   run.root_id = run.id;
   if (script->timeout_ms) run.deadline = run.created_at + script->timeout_ms;
   run.status = leased ? RunStatus::Running : RunStatus::Pending;
@@ -101,33 +102,57 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
   return run;
 }
 
+std::optional<Run> Engine::existing_run(const std::string& workflow, const nlohmann::json& input,
+                                        const StartOptions& options) {
+  if (options.idempotency_key.empty()) return std::nullopt;
+  auto existing = store_.find_run_by_idempotency(workflow, options.idempotency_key);
+  if (existing && existing->input != input) throw IdempotencyConflict(*existing);
+  return existing;
+}
+
 Run Engine::make_run(const std::string& workflow, nlohmann::json input,
-                     const StartOptions& options, bool leased) {
-  Run run = new_run(workflow, std::move(input), options, leased);
-  committer_->commit_and_wait({run.id, "", {InsertRun{run}}});
-  return run;
+                     const StartOptions& options, bool leased, bool& created) {
+  created = false;
+  if (auto existing = existing_run(workflow, input, options)) return *existing;
+  Run run = new_run(workflow, input, options, leased);
+  created = committer_->commit_and_wait({run.id, "", {InsertRun{run}}});
+  if (created) return run;
+  // Another start with the same key won the race (or the id was taken).
+  if (auto existing = existing_run(workflow, input, options)) return *existing;
+  throw std::invalid_argument("a run with id '" + run.id + "' already exists");
 }
 
 void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
                              StartOptions options, Started done) {
-  Run run = new_run(workflow, std::move(input), options, true);
+  if (auto existing = existing_run(workflow, input, options)) return done(*existing, nullptr);
+  Run run = new_run(workflow, input, options, true);
   {
     std::lock_guard lock(mutex_);
     in_flight_.insert(run.id);
   }
-  committer_->submit({run.id, "", {InsertRun{run}}},
-                     [this, run, done](bool, std::exception_ptr error) {
-                       if (error) {
-                         released(run.id, 0);
-                       } else {
-                         dispatch(run, true);
-                       }
-                       done(run, error);
-                     });
+  committer_->submit(
+      {run.id, "", {InsertRun{run}}},
+      [this, run, done, workflow, input, options](bool applied, std::exception_ptr error) {
+        if (!error && applied) {
+          dispatch(run, true);
+          return done(run, nullptr);
+        }
+        released(run.id, 0);
+        if (error) return done(run, error);
+        try {  // another start with the same key won the race
+          auto existing = existing_run(workflow, input, options);
+          if (!existing) throw std::invalid_argument("a run with id '" + run.id + "' already exists");
+          done(*existing, nullptr);
+        } catch (...) {
+          done(run, std::current_exception());
+        }
+      });
 }
 
 Run Engine::start_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
-  Run run = make_run(workflow, std::move(input), options, true);
+  bool created = false;
+  Run run = make_run(workflow, std::move(input), options, true, created);
+  if (!created) return run;
   {
     std::lock_guard lock(mutex_);
     in_flight_.insert(run.id);
@@ -137,7 +162,8 @@ Run Engine::start_run(const std::string& workflow, nlohmann::json input, StartOp
 }
 
 Run Engine::enqueue_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
-  Run run = make_run(workflow, std::move(input), options, false);
+  bool created = false;
+  Run run = make_run(workflow, std::move(input), options, false, created);
   scheduler_wake_.notify_one();
   return run;
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,8 +39,18 @@ struct EngineOptions {
 };
 
 struct StartOptions {
-  std::string id;      // empty: a new time-ordered UUID
+  std::string id;               // empty: a new time-ordered UUID
+  std::string idempotency_key;  // same workflow and key: the same run
   std::string tenant;
+};
+
+// A start with an idempotency key already used with another input.
+struct IdempotencyConflict : std::runtime_error {
+  explicit IdempotencyConflict(const Run& existing)
+      : std::runtime_error("idempotency key '" + existing.idempotency_key +
+                           "' was used for run " + existing.id + " with another input"),
+        existing(existing) {}
+  Run existing;
 };
 
 class Engine {
@@ -49,8 +60,10 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Creates the run durably and dispatches it. Throws std::invalid_argument
-  // for an unknown workflow or a duplicate id.
+  // Creates the run durably and dispatches it. With an idempotency key
+  // already used for this workflow, returns that run instead (executing
+  // nothing), or throws IdempotencyConflict if its input differs. Throws
+  // std::invalid_argument for an unknown workflow or a duplicate id.
   Run start_run(const std::string& workflow, nlohmann::json input, StartOptions options = {});
   // The same without blocking: `done` is called once the run is durable
   // (and dispatched), or with the error that prevented it.
@@ -83,7 +96,9 @@ class Engine {
   Run new_run(const std::string& workflow, nlohmann::json input, const StartOptions& options,
               bool leased);
   Run make_run(const std::string& workflow, nlohmann::json input, const StartOptions& options,
-               bool leased);
+               bool leased, bool& created);
+  std::optional<Run> existing_run(const std::string& workflow, const nlohmann::json& input,
+                                  const StartOptions& options);
   void dispatch(const Run& run, bool fresh);
   void released(const std::string& run_id, int64_t wake_at);
   void scheduler_loop();

@@ -128,10 +128,15 @@ class Store {
   virtual ~Store() = default;
 
   // Applies all writes in one durable transaction; element i of the result
-  // tells whether writes[i] was applied (false: its fence failed).
+  // tells whether writes[i] was applied (false: its fence failed, or it
+  // inserts a run whose id or idempotency key exists — then nothing of
+  // that write after the insert is meaningful and the caller looks up the
+  // existing run).
   virtual std::vector<bool> commit(const std::vector<RunWrite>& writes) = 0;
 
   virtual std::optional<Run> get_run(const std::string& id) = 0;
+  virtual std::optional<Run> find_run_by_idempotency(const std::string& workflow,
+                                                     const std::string& key) = 0;
   virtual std::vector<Run> list_runs(const RunFilter& filter) = 0;
   virtual std::vector<HistoryEvent> history(const std::string& run_id) = 0;
   virtual std::vector<InboxEvent> unconsumed_inbox(const std::string& run_id) = 0;

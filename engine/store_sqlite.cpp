@@ -111,11 +111,13 @@ SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) {
 
 SqliteStore::~SqliteStore() = default;
 
-void SqliteStore::apply(const Mutation& mutation) {
+bool SqliteStore::apply(const Mutation& mutation) {
   auto& db = *writer_;
   if (const auto* insert = std::get_if<InsertRun>(&mutation)) {
     const Run& r = insert->run;
-    db.prepare("INSERT INTO runs(" RUN_COLUMNS
+    // OR IGNORE: a duplicate id or idempotency key must not fail the other
+    // runs' writes in this batch; the write is reported as not applied.
+    db.prepare("INSERT OR IGNORE INTO runs(" RUN_COLUMNS
                ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")
         .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, r.input.dump())
         .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
@@ -125,6 +127,7 @@ void SqliteStore::apply(const Mutation& mutation) {
         .bind(17, r.lease_owner).bind(18, r.lease_expires)
         .bind(19, static_cast<int64_t>(r.cancel_requested))
         .run();
+    return db.changes() > 0;
   } else if (const auto* update = std::get_if<UpdateRun>(&mutation)) {
     int64_t wake_at = update->wake_at;
     if (update->status == RunStatus::Waiting && !update->await_event.empty()) {
@@ -163,6 +166,7 @@ void SqliteStore::apply(const Mutation& mutation) {
         .bind(1, wake->id).bind(2, wake->at)
         .run();
   }
+  return true;
 }
 
 // The current lease owner of every run a fenced write names, in one
@@ -199,10 +203,24 @@ std::vector<bool> SqliteStore::commit(const std::vector<RunWrite>& writes) {
         continue;
       }
     }
-    for (const auto& mutation : write.mutations) apply(mutation);
+    for (const auto& mutation : write.mutations)
+      if (!apply(mutation)) applied[i] = false;
   }
   tx.commit();
   return applied;
+}
+
+std::optional<Run> SqliteStore::find_run_by_idempotency(const std::string& workflow,
+                                                        const std::string& key) {
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare("SELECT " RUN_COLUMNS
+                                " FROM runs WHERE workflow = ?1 AND idempotency_key = ?2 AND"
+                                " idempotency_key != ''");
+  query.bind(1, workflow).bind(2, key);
+  if (!query.step()) return std::nullopt;
+  Run run = read_run(query);
+  query.reset();
+  return run;
 }
 
 std::optional<Run> SqliteStore::get_run(const std::string& id) {

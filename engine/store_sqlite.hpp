@@ -27,6 +27,8 @@ class SqliteStore final : public Store {
 
   std::vector<bool> commit(const std::vector<RunWrite>& writes) override;
   std::optional<Run> get_run(const std::string& id) override;
+  std::optional<Run> find_run_by_idempotency(const std::string& workflow,
+                                             const std::string& key) override;
   std::vector<Run> list_runs(const RunFilter& filter) override;
   std::vector<HistoryEvent> history(const std::string& run_id) override;
   std::vector<InboxEvent> unconsumed_inbox(const std::string& run_id) override;
@@ -63,7 +65,7 @@ class SqliteStore final : public Store {
                        int64_t now) override;
 
  private:
-  void apply(const Mutation& mutation);
+  bool apply(const Mutation& mutation);  // false: an insert was ignored (duplicate)
   std::map<std::string, std::string> lease_owners_of(const std::vector<RunWrite>& writes);
   void ensure_index(const std::vector<std::string>& fields);
 

@@ -3,8 +3,11 @@
 // disagrees with the workflow stops the run.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "tests/support/engine_fixture.hpp"
 
+using nlohmann::json;
 using weft::engine::EventKind;
 using weft::engine::EventStatus;
 using weft::engine::RunStatus;
@@ -167,4 +170,40 @@ return weft.workflow {
   f.advance(1'000);
   CHECK(f.run(old_run.id).result == "v1");
   CHECK(f.run(new_run.id).result == "v2");
+}
+
+TEST_CASE("an idempotency key gives the same run for the same input, and a conflict otherwise",
+          "[engine][idempotency]") {
+  EngineFixture f;
+  f.write_workflow("draws", kDrawSleepDraw);
+  weft::engine::StartOptions options;
+  options.idempotency_key = "order-42";
+  auto first = f.engine->start_run("draws", {{"n", 1}}, options);
+  f.settle();
+  auto again = f.engine->start_run("draws", {{"n", 1}}, options);
+  f.settle();
+  CHECK(again.id == first.id);
+  CHECK(f.history(first.id).size() == 2);  // executed once: one step, one sleep
+  CHECK_THROWS_AS(f.engine->start_run("draws", {{"n", 2}}, options), weft::engine::IdempotencyConflict);
+  options.idempotency_key = "order-43";
+  CHECK(f.engine->start_run("draws", {{"n", 1}}, options).id != first.id);
+  weft::engine::RunFilter all;
+  CHECK(f.store->list_runs(all).size() == 2);
+}
+
+TEST_CASE("concurrent starts with one idempotency key make one run", "[engine][idempotency]") {
+  EngineFixture f;
+  f.write_workflow("draws", kDrawSleepDraw);
+  std::vector<std::thread> starters;
+  std::vector<std::string> ids(8);
+  for (int i = 0; i < 8; ++i)
+    starters.emplace_back([&, i] {
+      weft::engine::StartOptions options;
+      options.idempotency_key = "same";
+      ids[i] = f.engine->start_run("draws", json::object(), options).id;
+    });
+  for (auto& t : starters) t.join();
+  f.settle();
+  for (const auto& id : ids) CHECK(id == ids[0]);
+  CHECK(f.store->list_runs({}).size() == 1);
 }
