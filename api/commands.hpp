@@ -12,5 +12,6 @@ int cmd_cancel(int argc, char** argv);   // cli_control.cpp
 int cmd_runs(int argc, char** argv);     // cli_inspect.cpp
 int cmd_history(int argc, char** argv);  // cli_inspect.cpp
 int cmd_secrets(int argc, char** argv);  // cli_secrets.cpp
+int cmd_schedules(int argc, char** argv);  // cli_schedules.cpp
 
 }  // namespace weft::api

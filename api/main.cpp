@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"cancel", weft::api::cmd_cancel, "cancel RUN_ID [--db PATH]"},
     {"runs", weft::api::cmd_runs, "runs [--db PATH] [--status S] [--workflow W] [--json]"},
     {"history", weft::api::cmd_history, "history RUN_ID [--db PATH] [--json]"},
+    {"schedules", weft::api::cmd_schedules, "schedules [--workflows DIR] [--db PATH] [--json]"},
     {"secrets", weft::api::cmd_secrets,
      "secrets set NAME [--value V | --from-file F | stdin] | list | delete NAME | rotate-key"
      " [--db PATH] [--key-file PATH]"},

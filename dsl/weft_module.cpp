@@ -6,6 +6,8 @@
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/workflow_spec.hpp"
+#include "engine/duration.hpp"
+#include "engine/schedule_spec.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -30,6 +32,50 @@ int mark(lua_State* L, const char* meta) {
   return 1;
 }
 int array(lua_State* L) { return mark(L, "weft.array"); }
+
+// weft.cron "expr" or weft.cron { "expr", zone = ..., overlap = ...,
+// catch_up = ..., catch_up_window = "1d" }: a schedule trigger for `on`,
+// checked now so a bad expression is refused when the file loads.
+int cron(lua_State* L) {
+  return guarded(L, [](lua_State* L) {
+    engine::ScheduleSpec spec;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+      spec.expr = lua_tostring(L, 1);
+    } else if (lua_istable(L, 1)) {
+      lua_rawgeti(L, 1, 1);
+      if (lua_type(L, -1) != LUA_TSTRING) throw ArgError(1, "cron expression expected as the first item");
+      spec.expr = lua_tostring(L, -1);
+      lua_pop(L, 1);
+      auto text = [&](const char* key, std::string& out) {
+        if (lua_getfield(L, 1, key) == LUA_TSTRING) out = lua_tostring(L, -1);
+        else if (!lua_isnil(L, -1)) throw ArgError(1, std::string(key) + " must be a string");
+        lua_pop(L, 1);
+      };
+      text("zone", spec.zone);
+      text("overlap", spec.overlap);
+      text("catch_up", spec.catch_up);
+      std::string window;
+      text("catch_up_window", window);
+      if (!window.empty()) spec.catch_up_window_ms = engine::parse_duration_ms(window);
+    } else {
+      throw ArgError(1, "cron expression (string) or { expr, zone = ..., ... } expected");
+    }
+    engine::validate_schedule(spec);
+    lua_createtable(L, 0, 6);
+    auto set = [&](const char* key, const std::string& value) {
+      lua_pushstring(L, value.c_str());
+      lua_setfield(L, -2, key);
+    };
+    set("trigger", "cron");
+    set("expr", spec.expr);
+    set("zone", spec.zone);
+    set("overlap", spec.overlap);
+    set("catch_up", spec.catch_up);
+    lua_pushinteger(L, spec.catch_up_window_ms);
+    lua_setfield(L, -2, "catch_up_window_ms");
+    return 1;
+  });
+}
 int object(lua_State* L) { return mark(L, "weft.object"); }
 
 }  // namespace
@@ -41,6 +87,7 @@ int open_weft(lua_State* L) {
                                 {"error", lua_make_error},
                                 {"array", array},
                                 {"object", object},
+                                {"cron", cron},
                                 {nullptr, nullptr}};
   luaL_newlib(L, functions);
   push_null(L);

@@ -98,6 +98,34 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
     throw std::runtime_error("limits: expected a table { name = { rate = N, per = \"1m\" } }");
   }
   lua_pop(L, 1);
+  if (lua_getfield(L, index, "on") == LUA_TTABLE) {
+    for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TTABLE; ++i) {
+      lua_getfield(L, -1, "trigger");
+      bool is_cron = lua_isstring(L, -1) && std::string(lua_tostring(L, -1)) == "cron";
+      lua_pop(L, 1);
+      if (is_cron) {
+        engine::ScheduleSpec schedule;
+        auto text = [&](const char* key, std::string& out) {
+          lua_getfield(L, -1, key);
+          if (lua_isstring(L, -1)) out = lua_tostring(L, -1);
+          lua_pop(L, 1);
+        };
+        text("expr", schedule.expr);
+        text("zone", schedule.zone);
+        text("overlap", schedule.overlap);
+        text("catch_up", schedule.catch_up);
+        lua_getfield(L, -1, "catch_up_window_ms");
+        if (lua_isinteger(L, -1)) schedule.catch_up_window_ms = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        spec.schedules.push_back(std::move(schedule));
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  } else if (!lua_isnil(L, -1)) {
+    throw std::runtime_error("workflow '" + spec.name + "': on: expected a list of triggers");
+  }
+  lua_pop(L, 1);
   spec.declaration = declaration_data(L, index);
   return spec;
 }

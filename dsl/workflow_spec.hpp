@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/retry_policy.hpp"
+#include "engine/schedule_spec.hpp"
 #include "stdlib/rate_limiter.hpp"
 
 namespace weft::dsl {
@@ -23,6 +24,7 @@ struct WorkflowSpec {
   int64_t instruction_budget = 200'000'000;  // per resume
   int64_t memory_limit = 64ll << 20;  // bytes of growth per resume
   std::vector<std::pair<std::string, stdlib::LimitSpec>> limits;  // declared rate limits
+  std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   nlohmann::json declaration;         // data parts, for listings
 };
 

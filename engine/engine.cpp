@@ -57,6 +57,14 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
                                            hooks);
     }));
   }
+  if (options_.run_schedules)
+    schedules_ = std::make_unique<ScheduleRunner>(
+        store_, catalog_,
+        [this](const std::string& workflow, const nlohmann::json& input, const std::string& key) {
+          StartOptions start;
+          start.idempotency_key = key;
+          return start_run(workflow, input, start).id;
+        });
   break_dead_leases();
   if (options_.background) scheduler_ = std::thread([this] { scheduler_loop(); });
 }
@@ -204,6 +212,10 @@ CancelOutcome Engine::cancel(const std::string& run_id) {
   return outcome;
 }
 
+void Engine::tick_schedules() {
+  if (schedules_) schedules_->tick(clock_.now_ms());
+}
+
 void Engine::save_rate_limits() {
   nlohmann::json state = limiter_->export_state();
   if (!state.empty())
@@ -261,6 +273,7 @@ void Engine::scheduler_loop() {
         save_rate_limits();
         last_limits_save = now;
       }
+      tick_schedules();
       poll();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "weft: scheduler: %s\n", e.what());

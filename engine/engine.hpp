@@ -16,6 +16,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/group_commit.hpp"
+#include "engine/schedules.hpp"
 #include "engine/store.hpp"
 #include "engine/worker.hpp"
 #include "engine/workflow_catalog.hpp"
@@ -34,6 +35,8 @@ struct EngineOptions {
   stdlib::RateLimiter* limiter = nullptr;
   // The master key for weft.secrets (null: secrets are unavailable).
   const stdlib::SecretKeys* secret_keys = nullptr;
+  // Start the runs of weft.cron schedules (weft serve; not weft run).
+  bool run_schedules = false;
   // Called (on a worker thread) when a run executed here has ended durably.
   std::function<void(const Run&)> on_finished;
 };
@@ -89,6 +92,9 @@ class Engine {
   const std::string& owner() const { return owner_; }
   GroupCommitter::Stats commit_stats() const { return committer_->stats(); }
   stdlib::RateLimiter& limiter() { return *limiter_; }
+  // Starts the schedules' runs that are due (the scheduler thread does it
+  // on every poll when options.run_schedules; tests call it by hand).
+  void tick_schedules();
   // Writes rate-limit state to the store (also done periodically and on stop).
   void save_rate_limits();
 
@@ -111,6 +117,7 @@ class Engine {
   EngineOptions options_;
   std::string owner_;
   std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<ScheduleRunner> schedules_;
   std::unique_ptr<stdlib::RateLimiter> own_limiter_;
   stdlib::RateLimiter* limiter_;
   std::vector<std::unique_ptr<Worker>> workers_;

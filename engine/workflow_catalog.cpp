@@ -42,7 +42,7 @@ std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
   auto spec = dsl::load_workflow(scratch.get(), source, path);
   if (!spec) return std::nullopt;
 
-  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms};
+  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules};
   store_.put_script(info.hash, info.workflow, source);
   std::lock_guard lock(mutex_);
   sources_[info.hash] = std::move(source);

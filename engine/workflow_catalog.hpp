@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/schedule_spec.hpp"
 #include "engine/store.hpp"
 
 namespace weft::engine {
@@ -17,6 +18,7 @@ struct ScriptInfo {
   std::string workflow;
   std::string path;
   int64_t timeout_ms = 0;
+  std::vector<ScheduleSpec> schedules;
 };
 
 std::string sha256_hex(const std::string& data);

@@ -35,6 +35,7 @@ void EngineFixture::restart() {
   options.workers = 1;
   options.background = false;
   options.secret_keys = secret_keys.get();
+  options.run_schedules = true;  // ticked by hand (tick_schedules)
   engine = std::make_unique<engine::Engine>(*store, *catalog, clock, options);
 }
 

@@ -1,0 +1,130 @@
+// The schedule runner (see schedules.hpp).
+//
+// Design: state per schedule (last fire handled, last run, a buffered fire)
+// is a document of the reserved collection "weft.schedules". Two processes
+// may tick the same schedule at once: both start the same fire with the
+// same idempotency key and get the same run, so nothing fires twice.
+#include "engine/schedules.hpp"
+
+#include <ctime>
+
+namespace weft::engine {
+namespace {
+
+const char* const kCollection = "weft.schedules";
+// A fire this recent is on time, not missed (it waited for the next tick).
+constexpr int64_t kOnTimeMs = 60'000;
+constexpr size_t kMaxCatchUp = 100;
+
+std::string state_id(const std::string& workflow, const ScheduleSpec& schedule) {
+  return workflow + "|" + schedule.key();
+}
+
+}  // namespace
+
+std::string iso_utc(int64_t epoch_seconds) {
+  std::time_t t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+ScheduleRunner::ScheduleRunner(Store& store, WorkflowCatalog& catalog, Starter start)
+    : store_(store), catalog_(catalog), start_(std::move(start)) {}
+
+void ScheduleRunner::tick(int64_t now_ms) {
+  for (const auto& script : catalog_.all())
+    for (const auto& schedule : script.schedules) tick_schedule(script.workflow, schedule, now_ms);
+}
+
+ScheduleRunner::State ScheduleRunner::load(const std::string& id) const {
+  State state;
+  if (auto doc = store_.get_document(kCollection, id)) {
+    state.last_fire = doc->doc.value("last_fire", int64_t{0});
+    state.last_run_id = doc->doc.value("last_run_id", std::string());
+    state.buffered = doc->doc.value("buffered", int64_t{0});
+  }
+  return state;
+}
+
+void ScheduleRunner::save(const std::string& id, const State& state, int64_t now_ms) {
+  store_.put_document(kCollection, id,
+                      {{"last_fire", state.last_fire},
+                       {"last_run_id", state.last_run_id},
+                       {"buffered", state.buffered}},
+                      -1, now_ms);
+}
+
+std::vector<int64_t> ScheduleRunner::due_fires(const ScheduleSpec& schedule, const State& state,
+                                               int64_t now_ms) const {
+  CronExpr cron = CronExpr::parse(schedule.expr);
+  TimeZone zone = schedule.zone == "UTC" ? TimeZone::utc() : TimeZone::load(schedule.zone);
+  int64_t now = now_ms / 1000;
+  int64_t from = std::max(state.last_fire, now - schedule.catch_up_window_ms / 1000);
+  std::vector<int64_t> fires;
+  for (auto at = cron.next_after(from, zone); at && *at <= now; at = cron.next_after(*at, zone)) {
+    fires.push_back(*at);
+    if (fires.size() > kMaxCatchUp) fires.erase(fires.begin());  // keep the most recent
+  }
+  if (fires.empty()) return fires;
+  auto on_time = [&](int64_t at) { return now_ms - at * 1000 <= kOnTimeMs; };
+  if (schedule.catch_up == "all") return fires;
+  if (schedule.catch_up == "latest") return {fires.back()};
+  return on_time(fires.back()) ? std::vector<int64_t>{fires.back()} : std::vector<int64_t>{};
+}
+
+bool ScheduleRunner::previous_running(const State& state) const {
+  if (state.last_run_id.empty()) return false;
+  auto run = store_.get_run(state.last_run_id);
+  return run && !is_finished(run->status);
+}
+
+void ScheduleRunner::fire(const std::string& workflow, const ScheduleSpec& schedule, int64_t at,
+                          State& state) {
+  nlohmann::json input = {{"scheduled_at", iso_utc(at)}, {"schedule", schedule.expr}};
+  state.last_run_id = start_(workflow, input, schedule.key() + "|" + std::to_string(at));
+}
+
+void ScheduleRunner::tick_schedule(const std::string& workflow, const ScheduleSpec& schedule,
+                                   int64_t now_ms) {
+  std::string id = state_id(workflow, schedule);
+  State state = load(id);
+  if (state.last_fire == 0) {  // a new schedule starts from now: no past fires
+    state.last_fire = now_ms / 1000;
+    save(id, state, now_ms);
+    return;
+  }
+  std::vector<int64_t> fires = due_fires(schedule, state, now_ms);
+  bool changed = !fires.empty();
+  if (state.buffered && !previous_running(state)) {
+    fire(workflow, schedule, state.buffered, state);
+    state.buffered = 0;
+    changed = true;
+  }
+  for (int64_t at : fires) {
+    if (schedule.overlap != "allow" && previous_running(state)) {
+      if (schedule.overlap == "buffer_one") state.buffered = at;  // the latest waits, earlier ones drop
+      continue;
+    }
+    fire(workflow, schedule, at, state);
+  }
+  if (!fires.empty()) state.last_fire = std::max(state.last_fire, fires.back());
+  // Fires skipped by catch_up still count as handled.
+  state.last_fire = std::max(state.last_fire, now_ms / 1000);
+  if (changed) save(id, state, now_ms);
+}
+
+std::vector<UpcomingFire> ScheduleRunner::upcoming(int64_t now_ms) const {
+  std::vector<UpcomingFire> out;
+  for (const auto& script : catalog_.all())
+    for (const auto& schedule : script.schedules) {
+      CronExpr cron = CronExpr::parse(schedule.expr);
+      TimeZone zone = schedule.zone == "UTC" ? TimeZone::utc() : TimeZone::load(schedule.zone);
+      out.push_back({script.workflow, schedule, cron.next_after(now_ms / 1000, zone)});
+    }
+  return out;
+}
+
+}  // namespace weft::engine
