@@ -24,6 +24,8 @@ const Command kCommands[] = {
     {"cancel", weft::api::cmd_cancel, "cancel RUN_ID [--db PATH]"},
     {"runs", weft::api::cmd_runs, "runs [--db PATH] [--status S] [--workflow W] [--json]"},
     {"history", weft::api::cmd_history, "history RUN_ID [--db PATH] [--json]"},
+    {"serve", weft::api::cmd_serve,
+     "serve [--workflows DIR] [--db PATH] [--listen HOST:PORT] [--workers N] [--key-file PATH]"},
     {"secrets", weft::api::cmd_secrets,
      "secrets set NAME [--value V | --from-file F | stdin] | list | delete NAME | rotate-key"
      " [--db PATH] [--key-file PATH]"},
