@@ -13,5 +13,6 @@ int cmd_runs(int argc, char** argv);     // cli_inspect.cpp
 int cmd_history(int argc, char** argv);  // cli_inspect.cpp
 int cmd_secrets(int argc, char** argv);  // cli_secrets.cpp
 int cmd_schedules(int argc, char** argv);  // cli_schedules.cpp
+int cmd_serve(int argc, char** argv);    // cli_serve.cpp
 
 }  // namespace weft::api

@@ -25,6 +25,8 @@ const Command kCommands[] = {
     {"runs", weft::api::cmd_runs, "runs [--db PATH] [--status S] [--workflow W] [--json]"},
     {"history", weft::api::cmd_history, "history RUN_ID [--db PATH] [--json]"},
     {"schedules", weft::api::cmd_schedules, "schedules [--workflows DIR] [--db PATH] [--json]"},
+    {"serve", weft::api::cmd_serve,
+     "serve [--workflows DIR] [--db PATH] [--listen HOST:PORT] [--workers N] [--key-file PATH]"},
     {"secrets", weft::api::cmd_secrets,
      "secrets set NAME [--value V | --from-file F | stdin] | list | delete NAME | rotate-key"
      " [--db PATH] [--key-file PATH]"},

@@ -137,8 +137,13 @@ bool SqliteStore::apply(const Mutation& mutation) {
       if (query.step()) wake_at = update->updated_at;
       query.reset();
     }
+    // A cancel requested while the run held its lease must not be parked
+    // away: a parked run with cancel_requested is due at once, and its
+    // resume ends it cancelled.
     db.prepare(
-          "UPDATE runs SET status = ?2, result = ?3, error = ?4, wake_at = ?5, updated_at = ?6,"
+          "UPDATE runs SET status = ?2, result = ?3, error = ?4,"
+          " wake_at = CASE WHEN ?7 AND cancel_requested AND ?2 IN ('sleeping','waiting')"
+          " THEN ?6 ELSE ?5 END, updated_at = ?6,"
           " lease_owner = CASE WHEN ?7 THEN '' ELSE lease_owner END,"
           " lease_expires = CASE WHEN ?7 THEN 0 ELSE lease_expires END WHERE id = ?1")
         .bind(1, update->id).bind(2, to_string(update->status))

@@ -66,6 +66,8 @@ void Process::kill_hard() {
   reaped_ = true;
 }
 
+std::string Process::output_so_far() const { return read_file(out_path_); }
+
 ProcessResult Process::wait(std::chrono::milliseconds timeout) {
   ProcessResult result;
   auto deadline = std::chrono::steady_clock::now() + timeout;

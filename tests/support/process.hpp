@@ -28,6 +28,8 @@ class Process {
 
   pid_t pid() const { return pid_; }
   void kill_hard();  // SIGKILL, then reap
+  // What the process has written to stdout so far.
+  std::string output_so_far() const;
   // Waits up to `timeout`; kills the process if it is still running then.
   ProcessResult wait(std::chrono::milliseconds timeout);
 

@@ -199,3 +199,35 @@ return weft.workflow {
   CHECK(cancelled.status == RunStatus::Cancelled);
   for (const auto& e : f.history(run.id)) CHECK(e.name != "after");
 }
+
+TEST_CASE("a cancellation requested while the run holds its lease is not lost when it then parks",
+          "[engine][cancel]") {
+  EngineFixture f;
+  f.write_workflow("waiter", R"lua(
+local weft = require "weft"
+return weft.workflow {
+  name = "waiter",
+  run = function(ctx) return ctx:wait_event("go") end,
+}
+)lua");
+  auto run = f.start("waiter");
+  REQUIRE(f.run(run.id).status == RunStatus::Waiting);
+  // Another process holds the lease (it is executing the run) when the
+  // cancel arrives, then parks the run again without having seen it.
+  f.store->deliver_event(run.id, "other", nlohmann::json(1), f.clock.now_ms());
+  weft::engine::ClaimRequest claim{"other-host:1:x", f.clock.now_ms(), 60'000, 10, ""};
+  REQUIRE(f.store->claim_due(claim).size() == 1);
+  CHECK(f.engine->cancel(run.id) == CancelOutcome::Requested);
+  weft::engine::UpdateRun park;
+  park.id = run.id;
+  park.status = RunStatus::Waiting;
+  park.release_lease = true;
+  park.await_event = "go";
+  park.updated_at = f.clock.now_ms();
+  REQUIRE(f.store->commit({{run.id, "other-host:1:x", {park}}}) == std::vector<bool>{true});
+  f.engine->poll();
+  f.settle();
+  auto cancelled = f.run(run.id);
+  CHECK(cancelled.status == RunStatus::Cancelled);
+  CHECK(cancelled.error["kind"] == "cancelled");
+}

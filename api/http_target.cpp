@@ -1,0 +1,69 @@
+// Request targets (see http_target.hpp).
+#include "api/http_target.hpp"
+
+namespace weft::api {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<Target> parse_target(std::string_view target) {
+  Target out;
+  size_t question = target.find('?');
+  out.path = std::string(target.substr(0, question));
+  for (auto segment : split(out.path, '/')) {
+    if (segment.empty()) continue;
+    auto decoded = percent_decode(segment, false);
+    if (!decoded) return std::nullopt;
+    out.segments.push_back(std::move(*decoded));
+  }
+  if (question == std::string_view::npos) return out;
+  for (auto pair : split(target.substr(question + 1), '&')) {
+    if (pair.empty()) continue;
+    size_t equals = pair.find('=');
+    auto key = percent_decode(pair.substr(0, equals), true);
+    auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+    if (!key || !value) return std::nullopt;
+    out.query[*key] = *value;
+  }
+  return out;
+}
+
+}  // namespace weft::api

@@ -1,0 +1,48 @@
+// The HTTP API as plain values: a request (method, target, headers, body)
+// and a response (status, headers, JSON body), with the error shape
+// {"error":{"code":"...","message":"..."}} every failure answers with.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace weft::api {
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, as sent
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// Set on a response to ask the server to answer only once the run has
+// ended (see Router::finished_run) or `timeout` has passed.
+struct AwaitRun {
+  std::string run_id;
+  std::chrono::milliseconds timeout{0};
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::map<std::string, std::string> headers;
+  nlohmann::json body = nlohmann::json::object();
+  std::optional<AwaitRun> await;
+};
+
+// Thrown by handlers for a failure the client caused (or may retry);
+// the router answers it with error_response(status, code, what()).
+struct ApiError : std::runtime_error {
+  ApiError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status(status), code(std::move(code)) {}
+  int status;
+  std::string code;
+};
+
+HttpResponse json_response(int status, nlohmann::json body);
+HttpResponse error_response(int status, const std::string& code, const std::string& message);
+
+}  // namespace weft::api

@@ -1,0 +1,117 @@
+// The router (see router.hpp): pattern matching over the route table,
+// auth, and the catch-all that keeps a handler failure from escaping.
+#include "api/router.hpp"
+
+#include <cstdio>
+
+#include "stdlib/crypto_primitives.hpp"
+
+namespace weft::api {
+namespace {
+
+bool is_param(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// The pattern's parameters when `path` matches it.
+std::optional<std::map<std::string, std::string>> match(const std::vector<std::string>& pattern,
+                                                        const std::vector<std::string>& path) {
+  if (pattern.size() != path.size()) return std::nullopt;
+  std::map<std::string, std::string> params;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (is_param(pattern[i]))
+      params[pattern[i].substr(1, pattern[i].size() - 2)] = path[i];
+    else if (pattern[i] != path[i])
+      return std::nullopt;
+  }
+  return params;
+}
+
+bool under_v1(const Target& target) {
+  return !target.segments.empty() && target.segments.front() == "v1";
+}
+
+}  // namespace
+
+std::optional<std::string> RouteCall::query(const std::string& name) const {
+  auto it = target.query.find(name);
+  if (it == target.query.end()) return std::nullopt;
+  return it->second;
+}
+
+nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return fallback;
+  auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
+  return body;
+}
+
+Router::Router(ApiContext context, std::vector<std::string> tokens)
+    : context_(context), tokens_(std::move(tokens)) {
+  for (auto table : {health_routes(), workflow_routes(), run_routes()}) {
+    for (auto& route : table) {
+      auto target = parse_target(route.pattern);
+      entries_.push_back({std::move(route), target->segments});
+    }
+  }
+}
+
+HttpResponse Router::handle(const ApiRequest& request) {
+  try {
+    return dispatch(request);
+  } catch (const ApiError& e) {
+    return error_response(e.status, e.code, e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft serve: %s %s: %s\n", request.method.c_str(),
+                 request.target.c_str(), e.what());
+    return error_response(500, "internal", "internal error");
+  } catch (...) {
+    return error_response(500, "internal", "internal error");
+  }
+}
+
+std::optional<HttpResponse> Router::awaited_run(const std::string& run_id, bool timed_out) {
+  try {
+    return awaited_run_response(context_, run_id, timed_out);
+  } catch (...) {
+    return error_response(500, "internal", "internal error");
+  }
+}
+
+HttpResponse Router::dispatch(const ApiRequest& request) {
+  auto target = parse_target(request.target);
+  if (!target) return error_response(400, "bad_target", "malformed percent escape in the target");
+  if (under_v1(*target) && !authorized(request))
+    return error_response(401, "unauthorized", "a valid 'Authorization: Bearer <token>' is required");
+  std::string allowed;
+  for (const auto& entry : entries_) {
+    auto params = match(entry.segments, target->segments);
+    if (!params) continue;
+    if (entry.route.method == request.method) {
+      RouteCall call{request, *target, std::move(*params), context_};
+      return entry.route.handler(call);
+    }
+    allowed += (allowed.empty() ? "" : ", ") + entry.route.method;
+  }
+  if (allowed.empty()) return error_response(404, "not_found", "no route for " + target->path);
+  auto response = error_response(405, "method_not_allowed",
+                                 request.method + " is not allowed on " + target->path);
+  response.headers["Allow"] = allowed;
+  return response;
+}
+
+bool Router::authorized(const ApiRequest& request) const {
+  if (tokens_.empty()) return true;
+  auto header = request.headers.find("authorization");
+  if (header == request.headers.end()) return false;
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header->second.size() <= kScheme.size() ||
+      header->second.compare(0, kScheme.size(), kScheme) != 0)
+    return false;
+  std::string_view given = std::string_view(header->second).substr(kScheme.size());
+  bool ok = false;
+  for (const auto& token : tokens_) ok |= stdlib::crypto::equal(given, token);
+  return ok;
+}
+
+}  // namespace weft::api

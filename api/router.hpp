@@ -1,0 +1,36 @@
+// Request handling as a pure function: a table of {method, path pattern,
+// handler}, bearer-token auth on /v1, and a dispatcher that turns every
+// failure into a JSON error response (404, 405, 401, 400, 500, ...).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/routes.hpp"
+
+namespace weft::api {
+
+class Router {
+ public:
+  // `tokens` empty: no auth.
+  Router(ApiContext context, std::vector<std::string> tokens);
+
+  HttpResponse handle(const ApiRequest& request);
+  // For a response carrying `await`: the final answer once the run has
+  // ended (or, when `timed_out`, as it is now); nullopt while it goes on.
+  std::optional<HttpResponse> awaited_run(const std::string& run_id, bool timed_out);
+
+ private:
+  struct Entry {
+    Route route;
+    std::vector<std::string> segments;
+  };
+  HttpResponse dispatch(const ApiRequest& request);
+  bool authorized(const ApiRequest& request) const;
+
+  ApiContext context_;
+  std::vector<std::string> tokens_;
+  std::vector<Entry> entries_;
+};
+
+}  // namespace weft::api

@@ -1,0 +1,52 @@
+// The route table's parts: what a handler receives (request, path
+// parameters, query, the engine), the Route entry, and the tables each
+// routes_*.cpp file contributes.
+#pragma once
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http_target.hpp"
+#include "api/http_types.hpp"
+#include "engine/engine.hpp"
+
+namespace weft::api {
+
+struct ApiContext {
+  engine::Store& store;
+  engine::WorkflowCatalog& catalog;
+  engine::Engine& engine;
+};
+
+struct RouteCall {
+  const ApiRequest& request;
+  const Target& target;
+  std::map<std::string, std::string> params;  // from {name} segments of the pattern
+  ApiContext& context;
+
+  const std::string& param(const std::string& name) const { return params.at(name); }
+  std::optional<std::string> query(const std::string& name) const;
+  // The body as JSON; an empty body is `fallback`. Throws ApiError 400 when malformed.
+  nlohmann::json json_body(nlohmann::json fallback) const;
+};
+
+using Handler = std::function<HttpResponse(const RouteCall&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/v1/runs/{id}/events/{name}"
+  Handler handler;
+};
+
+std::vector<Route> health_routes();    // routes_health.cpp
+std::vector<Route> workflow_routes();  // routes_workflows.cpp
+std::vector<Route> run_routes();       // routes_runs.cpp
+
+// The answer to a POST .../runs?wait= (routes_runs.cpp): 200 and the run once
+// it has ended; when `timed_out`, 202 and the run as it is; else nullopt.
+std::optional<HttpResponse> awaited_run_response(ApiContext& context, const std::string& run_id,
+                                                 bool timed_out);
+
+}  // namespace weft::api
