@@ -1,18 +1,21 @@
 // weft serve: the engine as an HTTP service. Loads a workflows folder,
-// runs the engine with its background scheduler, serves the API (see
-// docs/api.md) until SIGTERM or SIGINT.
+// runs the engine with its scheduler and cron schedules, serves the API
+// (docs/api.md); SIGHUP reloads the workflows, SIGTERM/SIGINT stop
+// gracefully: no new connections, requests in hand answered, runs in
+// flight handed back at their next durable point, then exit 0.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "api/cli_args.hpp"
 #include "api/commands.hpp"
 #include "api/http_server.hpp"
 #include "api/router.hpp"
+#include "api/serve_config.hpp"
 #include "engine/engine.hpp"
 #include "engine/store_open.hpp"
 
@@ -49,29 +52,51 @@ std::vector<std::string> api_tokens() {
   return tokens;
 }
 
-void wait_for_stop_signal() {
+void report_problems(const std::vector<std::string>& problems) {
+  for (const auto& problem : problems) std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
+}
+
+// Blocks until SIGTERM or SIGINT; each SIGHUP meanwhile calls `on_hangup`.
+void serve_until_stopped(const std::function<void()>& on_hangup) {
   boost::asio::io_context signals_ioc;
-  boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
-  signals.async_wait([](const boost::system::error_code&, int) {});
+  boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec || signal != SIGHUP) return;
+        on_hangup();
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
   signals_ioc.run();
+}
+
+bool wants_help(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return true;
+  return false;
 }
 
 }  // namespace
 
 int cmd_serve(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"workflows", "db", "listen", "workers", "key-file"});
-  ServerOptions server_options = listen_options(args.get_or("listen", "127.0.0.1:8080"));
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  if (wants_help(argc, argv)) {
+    std::cout << serve_help();
+    return 0;
+  }
+  ServeConfig config = load_serve_config(CliArgs(argc, argv, 2, {}));
+  ServerOptions server_options = listen_options(config.listen);
+  auto store_owner = engine::open_store(config.db);
   engine::Store& store = *store_owner;
-  engine::WorkflowCatalog catalog(store, args.get_or("workflows", "./workflows"));
-  for (const auto& problem : catalog.add_folder())
-    std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
+  engine::WorkflowCatalog catalog(store, config.workflows);
+  report_problems(catalog.add_folder());
   engine::SystemClock clock;
+  stdlib::RateLimiter limiter;
+  for (const auto& [key, spec] : config.limits) limiter.pin(key, spec);
   engine::EngineOptions options;
-  if (auto workers = args.get("workers")) options.workers = std::stoi(*workers);
+  options.workers = config.workers;
   options.run_schedules = true;
-  stdlib::SecretKeys keys(key_file_for(args));
+  options.limiter = &limiter;
+  stdlib::SecretKeys keys(config.key_file);
   options.secret_keys = &keys;
   engine::Engine engine(store, catalog, clock, options);
 
@@ -81,11 +106,23 @@ int cmd_serve(int argc, char** argv) {
   Router router({store, catalog, engine}, std::move(tokens));
   HttpServer server(router, server_options);
   server.start();
-  std::cout << "weft serving on http://" << server_options.host << ":" << server.port()
-            << std::endl;
-  wait_for_stop_signal();
-  server.stop();
+  std::fprintf(stderr, "weft serve: %zu workflow(s) from %s, database %s\n", catalog.all().size(),
+               config.workflows.c_str(), config.db.c_str());
+  std::cout << "weft serving on http://" << server_options.host << ":" << server.port() << std::endl;
+  serve_until_stopped([&] {
+    report_problems(catalog.reload());
+    std::fprintf(stderr, "weft serve: workflows reloaded (%zu)\n", catalog.all().size());
+  });
+
   std::fprintf(stderr, "weft serve: stopping\n");
+  auto half = config.shutdown_grace / 2;
+  if (!server.stop_accepting(half))
+    std::fprintf(stderr, "weft serve: requests still in hand after %lld ms\n",
+                 static_cast<long long>(half.count()));
+  if (!engine.shutdown(config.shutdown_grace - half))
+    std::fprintf(stderr, "weft serve: runs still busy after the grace period were released\n");
+  server.stop();
+  std::fprintf(stderr, "weft serve: stopped\n");
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <optional>
 #include <thread>
@@ -62,10 +63,17 @@ std::optional<HttpResponse> read_failure_response(beast::error_code ec) {
   return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
 }
 
+// What every session shares with the server: whether a graceful stop has
+// begun, and how many requests are in hand (read, not yet answered).
+struct Shared {
+  std::atomic<bool> draining{false};
+  std::atomic<int> in_hand{0};
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Router& router)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), router_(router) {}
+  Session(tcp::socket socket, Router& router, Shared& shared)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), router_(router), shared_(shared) {}
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
@@ -89,6 +97,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return do_write(std::move(*failure));
     }
     auto request = parser_->release();
+    shared_.in_hand++;
+    answering_ = true;
     keep_alive_ = request.keep_alive();
     version_ = request.version();
     HttpResponse response = router_.handle(to_api_request(request));
@@ -104,7 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Asks the router every kAwaitPoll whether the awaited run has ended;
   // the io thread is never blocked.
   void poll_awaited() {
-    bool timed_out = std::chrono::steady_clock::now() >= await_deadline_;
+    bool timed_out = std::chrono::steady_clock::now() >= await_deadline_ || shared_.draining;
     if (auto response = router_.awaited_run(awaited_, timed_out)) return do_write(std::move(*response));
     timer_.expires_after(kAwaitPoll);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -120,7 +130,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::content_type, "application/json");
     for (const auto& [name, value] : reply.headers) response_.set(name, value);
     response_.body() = reply.body.dump() + "\n";
-    response_.keep_alive(keep_alive_);
+    response_.keep_alive(keep_alive_ && !shared_.draining);
     response_.prepare_payload();
     stream_.expires_after(kWriteTimeout);
     http::async_write(stream_, response_,
@@ -128,6 +138,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(beast::error_code ec, std::size_t) {
+    if (answering_) {
+      answering_ = false;
+      shared_.in_hand--;
+    }
     if (ec) return close();
     if (response_.need_eof()) return linger();
     do_read();
@@ -168,12 +182,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point await_deadline_;
   std::array<char, 16 * 1024> scratch_{};
   Router& router_;
+  Shared& shared_;
+  bool answering_ = false;  // counted in shared_.in_hand
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& ioc, const tcp::endpoint& endpoint, Router& router)
-      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), router_(router) {
+  Listener(asio::io_context& ioc, const tcp::endpoint& endpoint, Router& router, Shared& shared)
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), router_(router), shared_(shared) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -181,6 +197,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+  void close() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+  }
 
   void do_accept() {
     acceptor_.async_accept(asio::make_strand(ioc_),
@@ -190,13 +213,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), router_)->run();
+    if (!ec) std::make_shared<Session>(std::move(socket), router_, shared_)->run();
     do_accept();
   }
 
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
   Router& router_;
+  Shared& shared_;
 };
 
 }  // namespace
@@ -204,6 +228,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 struct HttpServer::Impl {
   ServerOptions options;
   asio::io_context ioc;
+  Shared shared;
   std::shared_ptr<Listener> listener;
   std::vector<std::thread> threads;
   unsigned short port = 0;
@@ -211,7 +236,7 @@ struct HttpServer::Impl {
   Impl(Router& router, ServerOptions given)
       : options(std::move(given)), ioc(std::max(1, options.threads)) {
     tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
-    listener = std::make_shared<Listener>(ioc, endpoint, router);
+    listener = std::make_shared<Listener>(ioc, endpoint, router, shared);
     port = listener->port();
   }
 };
@@ -227,6 +252,17 @@ void HttpServer::start() {
   impl_->listener->do_accept();
   for (int i = 0; i < std::max(1, impl_->options.threads); ++i)
     impl_->threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
+}
+
+bool HttpServer::stop_accepting(std::chrono::milliseconds grace) {
+  impl_->shared.draining = true;
+  impl_->listener->close();
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (impl_->shared.in_hand > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 void HttpServer::stop() {

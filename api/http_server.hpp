@@ -2,6 +2,7 @@
 // session per connection (keep-alive, read timeout, body and header
 // limits), running on its own io_context threads.
 #pragma once
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,12 @@ class HttpServer {
 
   unsigned short port() const;
   void start();  // accepts on the io threads
-  void stop();   // stops accepting, drops connections, joins the threads
+  // The first half of a graceful stop: no new connections; requests being
+  // handled finish and are answered with `Connection: close`, waits for a
+  // run's end answer at once with the run as it is. True when no request
+  // is in hand any more before `grace` ends.
+  bool stop_accepting(std::chrono::milliseconds grace);
+  void stop();   // drops the remaining (idle) connections, joins the threads
 
  private:
   struct Impl;

@@ -26,7 +26,8 @@ const Command kCommands[] = {
     {"history", weft::api::cmd_history, "history RUN_ID [--db PATH] [--json]"},
     {"schedules", weft::api::cmd_schedules, "schedules [--workflows DIR] [--db PATH] [--json]"},
     {"serve", weft::api::cmd_serve,
-     "serve [--workflows DIR] [--db PATH] [--listen HOST:PORT] [--workers N] [--key-file PATH]"},
+     "serve [--config FILE] [--workflows DIR] [--db PATH] [--listen HOST:PORT] [--workers N]"
+     " [--key-file PATH] [--shutdown-grace DUR] (--help: all settings)"},
     {"secrets", weft::api::cmd_secrets,
      "secrets set NAME [--value V | --from-file F | stdin] | list | delete NAME | rotate-key"
      " [--db PATH] [--key-file PATH]"},

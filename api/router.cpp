@@ -48,7 +48,7 @@ nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
 
 Router::Router(ApiContext context, std::vector<std::string> tokens)
     : context_(context), tokens_(std::move(tokens)) {
-  for (auto table : {health_routes(), workflow_routes(), run_routes()}) {
+  for (auto table : {health_routes(), workflow_routes(), run_routes(), admin_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);
       entries_.push_back({std::move(route), target->segments});

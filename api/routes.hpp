@@ -43,6 +43,7 @@ struct Route {
 std::vector<Route> health_routes();    // routes_health.cpp
 std::vector<Route> workflow_routes();  // routes_workflows.cpp
 std::vector<Route> run_routes();       // routes_runs.cpp
+std::vector<Route> admin_routes();     // routes_admin.cpp
 
 // The answer to a POST .../runs?wait= (routes_runs.cpp): 200 and the run once
 // it has ended; when `timed_out`, 202 and the run as it is; else nullopt.

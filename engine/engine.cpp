@@ -70,12 +70,7 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
 }
 
 Engine::~Engine() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  scheduler_wake_.notify_all();
-  if (scheduler_.joinable()) scheduler_.join();
+  stop_scheduler();
   for (auto& worker : workers_) worker->stop();
   try {
     save_rate_limits();
@@ -84,6 +79,29 @@ Engine::~Engine() {
   }
   committer_.reset();  // flushes what was submitted; callbacks land in stopped loops
   workers_.clear();
+}
+
+void Engine::stop_scheduler() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  scheduler_wake_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+}
+
+bool Engine::shutdown(std::chrono::milliseconds grace) {
+  stop_scheduler();
+  for (auto& worker : workers_) worker->release_runs();
+  // Leases are no longer renewed: stay well inside the lease.
+  grace = std::min(grace, std::chrono::milliseconds(options_.lease_ms / 2));
+  bool drained;
+  {
+    std::unique_lock lock(mutex_);
+    drained = changed_.wait_for(lock, grace, [&] { return in_flight_.empty(); });
+  }
+  if (!drained) store_.break_leases(owner_);
+  return drained;
 }
 
 Run Engine::new_run(const std::string& workflow, nlohmann::json input,

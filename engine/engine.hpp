@@ -80,6 +80,13 @@ class Engine {
                                const nlohmann::json& payload);
   CancelOutcome cancel(const std::string& run_id);
 
+  // Graceful stop: no more claims or schedule fires; each run in flight
+  // finishes its current step and is handed back to the store, due at
+  // once. Runs still busy after `grace` have their leases released (their
+  // unfinished step runs again wherever they resume). True when all were
+  // handed back in time. Only the destructor may follow.
+  bool shutdown(std::chrono::milliseconds grace);
+
   // Claims due runs and dispatches them; breaks leases of dead owners.
   void poll();
   // Waits until no run is in flight in this process.
@@ -108,6 +115,7 @@ class Engine {
   void dispatch(const Run& run, bool fresh);
   void released(const std::string& run_id, int64_t wake_at);
   void scheduler_loop();
+  void stop_scheduler();
   void renew_leases();
   void break_dead_leases();
 

@@ -224,7 +224,12 @@ void RunExecutor::on_yield(Live& live) {
     return;
   }
   rc.op = op;  // the step's continuation reads the committed event
-  commit(live, {PutEvent{std::move(op.event)}}, [this](Live& l) { resume(l, 0); });
+  commit(live, {PutEvent{std::move(op.event)}}, [this](Live& l) {
+    if (releasing_)
+      park(l, RunStatus::Pending, clock_.now_ms(), "", {});
+    else
+      resume(l, 0);
+  });
 }
 
 void RunExecutor::on_return(Live& live) {
@@ -403,6 +408,8 @@ void RunExecutor::resume_async(const std::string& run_id, std::function<int(lua_
   it->second.rc->async_result = std::move(push);
   resume(it->second, 0);
 }
+
+void RunExecutor::release_runs() { releasing_ = true; }
 
 void RunExecutor::cancel(const std::string& run_id) {
   auto it = live_.find(run_id);

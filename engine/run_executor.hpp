@@ -52,6 +52,10 @@ class RunExecutor {
   // just created, so there is no history to read.
   void start(const Run& run, bool fresh);
   void cancel(const std::string& run_id);
+  // Shutdown: from now on each run is handed back to the store (due at
+  // once, lease released) at its next durable point instead of going on,
+  // so another process, or this one restarted, continues it by replay.
+  void release_runs();
 
  private:
   struct Loaded {
@@ -90,6 +94,7 @@ class RunExecutor {
   const Clock& clock_;
   ExecutorConfig config_;
   ExecutorHooks hooks_;
+  bool releasing_ = false;
   boost::asio::io_context& io_;
   dsl::LuaState state_;
   stdlib::HttpClient http_;

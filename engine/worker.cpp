@@ -52,6 +52,10 @@ void Worker::start_run(const Run& run, bool fresh) {
   post([this, run, fresh] { executor_->start(run, fresh); });
 }
 
+void Worker::release_runs() {
+  post([this] { executor_->release_runs(); });
+}
+
 void Worker::cancel(const std::string& run_id) {
   post([this, run_id] { executor_->cancel(run_id); });
 }

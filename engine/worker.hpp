@@ -32,6 +32,7 @@ class Worker {
 
   void start_run(const Run& run, bool fresh);
   void cancel(const std::string& run_id);
+  void release_runs();  // see RunExecutor::release_runs
   void post(std::function<void()> fn);
 
  private:

@@ -46,17 +46,18 @@ std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
   store_.put_script(info.hash, info.workflow, source);
   std::lock_guard lock(mutex_);
   sources_[info.hash] = std::move(source);
-  by_name_[info.workflow] = info;
   return info;
 }
 
 ScriptInfo WorkflowCatalog::add_file(const std::string& path) {
   auto info = load_file(path);
   if (!info) throw std::runtime_error(path + ": the file must return weft.workflow { ... }");
+  std::lock_guard lock(mutex_);
+  by_name_[info->workflow] = *info;
   return *info;
 }
 
-std::vector<std::string> WorkflowCatalog::add_folder() {
+std::vector<std::string> WorkflowCatalog::read_folder(std::map<std::string, ScriptInfo>& into) {
   std::vector<std::string> problems;
   if (dir_.empty()) return problems;
   std::vector<std::filesystem::path> files;
@@ -67,11 +68,31 @@ std::vector<std::string> WorkflowCatalog::add_folder() {
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     try {
-      load_file(file.string());  // files returning something else are helper modules
+      // Files returning something other than a workflow are helper modules.
+      if (auto info = load_file(file.string())) into[info->workflow] = *info;
     } catch (const std::exception& e) {
       problems.push_back(e.what());
+      std::lock_guard lock(mutex_);
+      for (const auto& [name, info] : by_name_)  // a broken edit keeps the version that worked
+        if (info.path == file.string() && !into.count(name)) into[name] = info;
     }
   }
+  return problems;
+}
+
+std::vector<std::string> WorkflowCatalog::add_folder() {
+  std::map<std::string, ScriptInfo> found;
+  auto problems = read_folder(found);
+  std::lock_guard lock(mutex_);
+  for (auto& [name, info] : found) by_name_[name] = std::move(info);
+  return problems;
+}
+
+std::vector<std::string> WorkflowCatalog::reload() {
+  std::map<std::string, ScriptInfo> found;
+  auto problems = read_folder(found);
+  std::lock_guard lock(mutex_);
+  by_name_ = std::move(found);
   return problems;
 }
 

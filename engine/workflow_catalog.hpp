@@ -33,6 +33,11 @@ class WorkflowCatalog {
   // Registers every workflow file directly in the folder; returns one
   // message per bad file (the others are registered).
   std::vector<std::string> add_folder();
+  // Reads the folder again: a changed file's version is what new runs
+  // get, a removed file's workflow is no longer offered, a file that now
+  // fails keeps its previous version (and is reported). Runs in flight
+  // finish on their own version whatever happens here.
+  std::vector<std::string> reload();
 
   std::optional<ScriptInfo> by_name(const std::string& workflow) const;
   std::vector<ScriptInfo> all() const;
@@ -42,6 +47,7 @@ class WorkflowCatalog {
 
  private:
   std::optional<ScriptInfo> load_file(const std::string& path);
+  std::vector<std::string> read_folder(std::map<std::string, ScriptInfo>& into);
 
   Store& store_;
   std::string dir_;

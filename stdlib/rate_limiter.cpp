@@ -59,7 +59,15 @@ LimitSpec parse_limit_spec(const std::string& key, const nlohmann::json& spec) {
 
 void RateLimiter::declare(const std::string& key, const LimitSpec& spec) {
   std::lock_guard lock(mutex_);
-  limits_[key].spec = spec;
+  Limit& limit = limits_[key];
+  if (!limit.pinned) limit.spec = spec;
+}
+
+void RateLimiter::pin(const std::string& key, const LimitSpec& spec) {
+  std::lock_guard lock(mutex_);
+  Limit& limit = limits_[key];
+  limit.spec = spec;
+  limit.pinned = true;
 }
 
 bool RateLimiter::declared(const std::string& key) const {

@@ -45,6 +45,9 @@ class RateLimiter {
  public:
   // Declares (or redeclares) a limit; its state is kept if it exists.
   void declare(const std::string& key, const LimitSpec& spec);
+  // Declares a limit the operator configured: later declare() calls (a
+  // workflow's `limits`) do not change it.
+  void pin(const std::string& key, const LimitSpec& spec);
   bool declared(const std::string& key) const;
 
   // Checks every declared level of `keys`; consumes `cost` from all of
@@ -73,6 +76,7 @@ class RateLimiter {
     double slowdown = 1;       // 1 = full speed; lower while a provider pushes back
     int64_t slowdown_at = 0;
     int64_t blocked_until = 0;
+    bool pinned = false;
   };
 
   int64_t wait_ms(Limit& limit, double cost, int64_t now) const;

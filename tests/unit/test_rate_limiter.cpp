@@ -147,3 +147,14 @@ return weft.workflow { name = "typo", limits = { crm = { rate = 1 } },
   CHECK_THAT(f.run(run.id).error["message"].get<std::string>(),
              Catch::Contains("no rate limit is declared for 'cmr'"));
 }
+
+TEST_CASE("a pinned (operator-configured) limit is not changed by a workflow's declaration",
+          "[ratelimit]") {
+  RateLimiter limiter;
+  limiter.pin("crm", bucket(1, 1000));
+  limiter.declare("crm", bucket(100, 1000));
+  CHECK(admissions(limiter, "crm", {0, 10, 20}) == "100");
+  limiter.declare("other", bucket(1, 1000));
+  limiter.declare("other", bucket(3, 1000));
+  CHECK(admissions(limiter, "other", {0, 10, 20, 30}) == "1110");
+}

@@ -1,0 +1,37 @@
+// weft serve's settings, from (lowest to highest precedence) defaults, a
+// weft.toml file, WEFT_* environment variables and command-line options.
+// See `weft serve --help` and docs/cli.md for every setting.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "api/cli_args.hpp"
+#include "stdlib/rate_limiter.hpp"
+
+namespace weft::api {
+
+struct ServeConfig {
+  std::string config_file;  // the file read, empty when none
+  std::string listen = "127.0.0.1:8080";
+  std::string workflows = "./workflows";
+  std::string db = kDefaultDb;
+  std::string key_file;  // default: the database path + ".key"
+  int workers = 0;       // 0: one per core
+  std::chrono::milliseconds shutdown_grace{10'000};
+  std::map<std::string, stdlib::LimitSpec> limits;  // [limits] keys, declared at startup
+};
+
+// Looks up an environment variable (std::getenv in production).
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+std::optional<std::string> process_env(const std::string& name);
+
+// Throws UsageError for a bad option or value, ConfigError for a bad file.
+ServeConfig load_serve_config(const CliArgs& args, const EnvLookup& env = process_env);
+
+// The text `weft serve --help` prints.
+const char* serve_help();
+
+}  // namespace weft::api

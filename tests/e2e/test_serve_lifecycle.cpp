@@ -1,0 +1,143 @@
+// weft serve over its life: SIGTERM in the middle of a burst of starts
+// loses nothing that was accepted (every 2xx has its run, and a restarted
+// server finishes them), and reloading workflows (SIGHUP or the admin
+// route) gives new runs the new version while runs in flight keep theirs.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "tests/support/engine_fixture.hpp"
+#include "tests/support/serve_process.hpp"
+
+using nlohmann::json;
+using weft::testing::http_request;
+using weft::testing::ServeProcess;
+using weft::testing::TempDir;
+
+namespace {
+
+const char* kBurst = R"(local weft = require "weft"
+return weft.workflow { name = "burst", run = function(ctx, input)
+  local total = 0
+  for i = 1, 5 do total = total + ctx:step("s" .. i, function() return i end) end
+  return { total = total, n = input.n }
+end })";
+
+std::string versioned(const std::string& version) {
+  return R"(local weft = require "weft"
+return weft.workflow { name = "versioned", run = function(ctx, input)
+  ctx:wait_event("go")
+  return { version = ")" + version + R"(" }
+end })";
+}
+
+json wait_for_status(const ServeProcess& server, const std::string& id, const std::string& status) {
+  json run;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    auto reply = http_request("GET", server.url("/v1/runs/" + id));
+    if (reply.status == 200) {
+      run = reply.json();
+      if (run["status"] == status) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM during a burst of starts loses no accepted run", "[e2e][serve][shutdown]") {
+  TempDir dir;
+  auto workflows = dir.path() / "workflows";
+  std::filesystem::create_directories(workflows);
+  std::ofstream(workflows / "burst.lua") << kBurst;
+  auto db = dir.path() / "weft.db";
+
+  std::mutex mutex;
+  std::set<std::string> accepted;
+  std::atomic<int> answered{0};
+  {
+    ServeProcess server(workflows, db, {"--workers", "2"});
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 8; ++c) {
+      clients.emplace_back([&, c] {
+        for (int i = 0; i < 200; ++i) {
+          auto reply = http_request("POST", server.url("/v1/workflows/burst/runs"),
+                                    json{{"n", c * 1000 + i}}.dump());
+          if (reply.status == 0) return;  // the server has stopped accepting
+          if (reply.status / 100 != 2) continue;
+          std::lock_guard lock(mutex);
+          accepted.insert(reply.json()["id"].get<std::string>());
+          answered++;
+        }
+      });
+    }
+    for (int i = 0; i < 1000 && answered < 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto ended = server.terminate();
+    for (auto& client : clients) client.join();
+    CHECK(ended.exit_code == 0);
+    CHECK_THAT(ended.err, Catch::Contains("weft serve: stopped"));
+  }
+  REQUIRE(accepted.size() >= 100);
+
+  ServeProcess restarted(workflows, db);
+  for (const auto& id : accepted) {
+    auto run = wait_for_status(restarted, id, "completed");
+    INFO(run.dump());
+    REQUIRE(run["status"] == "completed");
+    CHECK(run["result"]["total"] == 15);
+  }
+  CHECK(restarted.terminate().exit_code == 0);
+}
+
+TEST_CASE("reloading workflows: new runs get the new version, runs in flight keep theirs",
+          "[e2e][serve][reload]") {
+  TempDir dir;
+  auto workflows = dir.path() / "workflows";
+  std::filesystem::create_directories(workflows);
+  std::ofstream(workflows / "versioned.lua") << versioned("v1");
+  ServeProcess server(workflows, dir.path() / "weft.db");
+  auto version_hash = [&] {
+    return http_request("GET", server.url("/v1/workflows")).json()["workflows"][0]["version"];
+  };
+  auto start = [&] {
+    auto reply = http_request("POST", server.url("/v1/workflows/versioned/runs"), "{}");
+    REQUIRE(reply.status == 201);
+    return reply.json()["id"].get<std::string>();
+  };
+
+  std::string first = start();
+  json v1 = version_hash();
+  std::ofstream(workflows / "versioned.lua") << versioned("v2");
+  REQUIRE(::kill(server.process().pid(), SIGHUP) == 0);
+  for (int i = 0; i < 500 && version_hash() == v1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(version_hash() != v1);
+  std::string second = start();
+
+  std::ofstream(workflows / "versioned.lua") << versioned("v3");
+  auto reloaded = http_request("POST", server.url("/v1/admin/reload"));
+  REQUIRE(reloaded.status == 200);
+  CHECK(reloaded.json()["problems"].empty());
+  std::string third = start();
+
+  std::ofstream(workflows / "versioned.lua") << "return weft.workflow {";  // a broken edit
+  auto broken = http_request("POST", server.url("/v1/admin/reload"));
+  CHECK(broken.json()["problems"].size() == 1);
+  CHECK_THAT(broken.json()["problems"][0].get<std::string>(), Catch::Contains("versioned.lua"));
+  REQUIRE(broken.json()["workflows"].size() == 1);  // the last good version still serves
+  std::string fourth = start();
+
+  for (const auto& id : {first, second, third, fourth})
+    REQUIRE(http_request("POST", server.url("/v1/runs/" + id + "/events/go"), "{}").status == 202);
+  CHECK(wait_for_status(server, first, "completed")["result"]["version"] == "v1");
+  CHECK(wait_for_status(server, second, "completed")["result"]["version"] == "v2");
+  CHECK(wait_for_status(server, third, "completed")["result"]["version"] == "v3");
+  CHECK(wait_for_status(server, fourth, "completed")["result"]["version"] == "v3");
+  CHECK(server.terminate().exit_code == 0);
+}

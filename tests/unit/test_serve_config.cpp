@@ -1,0 +1,117 @@
+// weft serve's settings: the weft.toml subset, and the precedence of
+// options over environment over file over defaults, with clear errors.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "api/config_file.hpp"
+#include "api/serve_config.hpp"
+#include "tests/support/engine_fixture.hpp"
+
+using nlohmann::json;
+using weft::api::CliArgs;
+using weft::api::ConfigError;
+using weft::api::load_serve_config;
+using weft::api::parse_config;
+using weft::api::ServeConfig;
+using weft::api::UsageError;
+
+namespace {
+
+ServeConfig load(std::vector<std::string> words, std::map<std::string, std::string> env = {}) {
+  words.insert(words.begin(), {"weft", "serve"});
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  CliArgs args(static_cast<int>(argv.size()), argv.data(), 2, {});
+  return load_serve_config(args, [&](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+std::string parse_error(const std::string& text) {
+  try {
+    parse_config(text, "weft.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("the weft.toml subset: sections, strings, numbers, booleans, inline tables, comments",
+          "[config]") {
+  json doc = parse_config(R"(# a comment
+[server]
+listen = "0.0.0.0:9000"   # trailing comment
+workers = 4
+ratio = 0.5
+verbose = true
+name = 'literal \n stays'
+escaped = "a\"b\\c"
+
+[limits]
+"api.hubapi.com" = { rate = 100, per = "10s" }
+salesforce = { rate = 25, per = "1s", burst = 5 }
+[a.b]
+c.d = 1_000
+)", "weft.toml");
+  CHECK(doc["server"] == json({{"listen", "0.0.0.0:9000"}, {"workers", 4}, {"ratio", 0.5},
+                               {"verbose", true}, {"name", "literal \\n stays"},
+                               {"escaped", "a\"b\\c"}}));
+  CHECK(doc["limits"]["api.hubapi.com"] == json({{"rate", 100}, {"per", "10s"}}));
+  CHECK(doc["limits"]["salesforce"]["burst"] == 5);
+  CHECK(doc["a"]["b"]["c"]["d"] == 1000);
+}
+
+TEST_CASE("a malformed weft.toml is refused with file and line", "[config]") {
+  CHECK(parse_error("[server]\nlisten = \"x") == "weft.toml:2: unterminated string");
+  CHECK(parse_error("a = 1\na = 2") == "weft.toml:2: duplicate key 'a'");
+  CHECK(parse_error("[server\n") == "weft.toml:1: expected ']' closing the section name");
+  CHECK(parse_error("x = 1.2.3") == "weft.toml:1: malformed number '1.2.3'");
+  CHECK(parse_error("x = yes") == "weft.toml:1: expected a value (a \"string\", number, true/false or { table })");
+  CHECK(parse_error("x = 1 2") == "weft.toml:1: unexpected text after the value");
+  CHECK(parse_error("x = { a = 1") == "weft.toml:1: expected ',' or '}' in the inline table");
+  CHECK(parse_error("= 3") == "weft.toml:1: expected a key");
+  CHECK(parse_error("x = 1\nx.y = 2") == "weft.toml:2: 'x' is already a value, not a table");
+}
+
+TEST_CASE("serve settings: option over environment over file over default", "[config]") {
+  weft::testing::TempDir dir;
+  std::string file = (dir.path() / "weft.toml").string();
+  std::ofstream(file) << "[server]\nlisten = \"127.0.0.1:7000\"\ndb = \"file.db\"\nworkers = 3\n"
+                         "shutdown_grace = \"2s\"\n[limits]\ncrm = { rate = 5, per = \"1s\" }\n";
+  auto config = load({"--config", file, "--listen", "127.0.0.1:9000"},
+                     {{"WEFT_LISTEN", "127.0.0.1:8000"}, {"WEFT_DB", "env.db"}});
+  CHECK(config.config_file == file);
+  CHECK(config.listen == "127.0.0.1:9000");  // option
+  CHECK(config.db == "env.db");              // environment
+  CHECK(config.workers == 3);                // file
+  CHECK(config.workflows == "./workflows");  // default
+  CHECK(config.shutdown_grace == std::chrono::seconds(2));
+  REQUIRE(config.limits.count("crm") == 1);
+  CHECK(config.limits["crm"].rate == 5);
+
+  auto from_env_file = load({}, {{"WEFT_CONFIG", file}});
+  CHECK(from_env_file.listen == "127.0.0.1:7000");
+}
+
+TEST_CASE("bad serve settings are refused naming the setting", "[config]") {
+  weft::testing::TempDir dir;
+  std::string file = (dir.path() / "weft.toml").string();
+  CHECK_THROWS_WITH(load({"--workers", "zero"}), "workers must be a positive integer, got 'zero'");
+  CHECK_THROWS_WITH(load({"--shutdown-grace", "soon"}),
+                    "shutdown_grace must be a duration such as 10s or 500ms, got 'soon'");
+  CHECK_THROWS_AS(load({"--bogus", "1"}), UsageError);
+  std::ofstream(file) << "[server]\nlisen = \"x\"\n";
+  CHECK_THROWS_WITH(load({"--config", file}), file + ": unknown setting 'lisen' in [server]");
+  std::ofstream(file) << "[sever]\n";
+  CHECK_THROWS_WITH(load({"--config", file}),
+                    file + ": unknown section [sever] (known: [server], [limits])");
+  std::ofstream(file) << "[limits]\ncrm = { rate = -1, per = \"1s\" }\n";
+  CHECK_THROWS_AS(load({"--config", file}), ConfigError);
+  CHECK_THROWS_WITH(load({"--config", (dir.path() / "missing.toml").string()}),
+                    Catch::Contains("cannot read the configuration file"));
+}
