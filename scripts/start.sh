@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every example workflow on the
-# embedded SQLite default (./weft.db), printing each result. The HTTP
-# server (`weft serve`) is not built yet; see docs/cli.md.
+# Installs what is missing, builds, and starts `weft serve` with the
+# example workflows on the embedded SQLite default (./weft.db). Settings
+# (listen address, tokens, ...) as in `build/weft serve --help`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-WEFT=build/weft
-DB="${WEFT_DB:-./weft.db}"
-run() { echo "\$ weft run $*"; "$WEFT" run "$@" --db "$DB" || true; echo; }
-run examples/hello.lua --input '{"name":"Ada"}'
-run examples/retry.lua
-run examples/sleep.lua --input '{"seconds":1}'
-run examples/saga.lua --input '{"fail_at":"car"}'
-run examples/wait_for_event.lua --input '{"timeout":"1s"}'
-echo "Runs are in $DB. Inspect them with:"
-echo "  $WEFT runs --db $DB"
-echo "  $WEFT history <run id> --db $DB"
+LISTEN="${WEFT_LISTEN:-127.0.0.1:8080}"
+cat <<EOT
+
+Starting weft serve with the workflows in examples/ on ./weft.db.
+Try, from another terminal:
+  curl -s -d '{"name":"Ada"}' 'http://$LISTEN/v1/workflows/hello/runs?wait=10s'
+  curl -s 'http://$LISTEN/v1/runs?limit=10'
+  curl -s http://$LISTEN/v1/workflows
+Stop with Ctrl-C (graceful). The API is described in docs/api.md.
+
+EOT
+exec build/weft serve --workflows examples --db ./weft.db --listen "$LISTEN"
