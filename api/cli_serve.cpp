@@ -98,12 +98,14 @@ int cmd_serve(int argc, char** argv) {
   options.limiter = &limiter;
   stdlib::SecretKeys keys(config.key_file);
   options.secret_keys = &keys;
+  RunWaiters waiters;
+  options.on_finished = [&waiters](const engine::Run& run) { waiters.finished(run); };
   engine::Engine engine(store, catalog, clock, options);
 
   auto tokens = api_tokens();
   if (tokens.empty())
     std::fprintf(stderr, "weft serve: warning: WEFT_API_TOKENS is not set; the API needs no token\n");
-  Router router({store, catalog, engine}, std::move(tokens));
+  Router router({store, catalog, engine}, std::move(tokens), &waiters);
   HttpServer server(router, server_options);
   server.start();
   std::fprintf(stderr, "weft serve: %zu workflow(s) from %s, database %s\n", catalog.all().size(),

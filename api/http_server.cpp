@@ -28,6 +28,9 @@ constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
 constexpr auto kAwaitPoll = std::chrono::milliseconds(50);
+// With run waiters a run's end here answers at once; the slow poll only
+// catches runs that end in another process on the same database.
+constexpr auto kAwaitFallbackPoll = std::chrono::milliseconds(1000);
 constexpr std::uint64_t kBodyLimit = 1024 * 1024;
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 
@@ -102,21 +105,54 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = request.keep_alive();
     version_ = request.version();
     HttpResponse response = router_.handle(to_api_request(request));
+    if (response.deferred) return defer(std::move(response.deferred));
+    answer(std::move(response));
+  }
+
+  // Hands the handler a Reply that brings its answer back onto this
+  // session's strand, whichever thread calls it.
+  void defer(std::function<void(Reply)> deferred) {
+    Reply reply = [self = shared_from_this()](HttpResponse response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->answer(std::move(response)); });
+    };
+    try {
+      deferred(std::move(reply));
+    } catch (const std::exception&) {
+      answer(error_response(500, "internal", "internal error"));
+    }
+  }
+
+  void answer(HttpResponse response) {
     if (response.await && response.await->timeout.count() > 0) {
       stream_.expires_never();
       awaited_ = response.await->run_id;
       await_deadline_ = std::chrono::steady_clock::now() + response.await->timeout;
+      if (RunWaiters* waiters = router_.waiters()) {
+        await_ticket_ = waiters->wait(awaited_, [self = shared_from_this()](const engine::Run&) {
+          asio::post(self->stream_.get_executor(), [self] { self->poll_awaited(); });
+        });
+      }
       return poll_awaited();
     }
     do_write(std::move(response));
   }
 
-  // Asks the router every kAwaitPoll whether the awaited run has ended;
-  // the io thread is never blocked.
+  // Asks the router whether the awaited run has ended: when its waiter
+  // fires, and on a timer up to the deadline. The io thread never blocks.
   void poll_awaited() {
-    bool timed_out = std::chrono::steady_clock::now() >= await_deadline_ || shared_.draining;
-    if (auto response = router_.awaited_run(awaited_, timed_out)) return do_write(std::move(*response));
-    timer_.expires_after(kAwaitPoll);
+    if (awaited_.empty()) return;  // answered already (waiter and timer both fired)
+    auto now = std::chrono::steady_clock::now();
+    bool timed_out = now >= await_deadline_ || shared_.draining;
+    if (auto response = router_.awaited_run(awaited_, timed_out)) {
+      if (await_ticket_) router_.waiters()->forget(awaited_, await_ticket_);
+      await_ticket_ = 0;
+      awaited_.clear();
+      timer_.cancel();
+      return do_write(std::move(*response));
+    }
+    auto next = now + (router_.waiters() ? kAwaitFallbackPoll : kAwaitPoll);
+    timer_.expires_at(std::min<std::chrono::steady_clock::time_point>(next, await_deadline_));
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->poll_awaited();
     });
@@ -179,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   unsigned version_ = 11;
   std::string awaited_;
+  uint64_t await_ticket_ = 0;
   std::chrono::steady_clock::time_point await_deadline_;
   std::array<char, 16 * 1024> scratch_{};
   Router& router_;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -26,11 +27,19 @@ struct AwaitRun {
   std::chrono::milliseconds timeout{0};
 };
 
+struct HttpResponse;
+// Answers a deferred request; call it once, from any thread.
+using Reply = std::function<void(HttpResponse)>;
+
 struct HttpResponse {
   int status = 200;
   std::map<std::string, std::string> headers;
   nlohmann::json body = nlohmann::json::object();
   std::optional<AwaitRun> await;
+  // Set by a handler whose answer comes later (once a run start is
+  // durable, say) without holding an io thread: the server calls it with
+  // the Reply that answers, and ignores the rest of this response.
+  std::function<void(Reply)> deferred;
 };
 
 // Thrown by handlers for a failure the client caused (or may retry);

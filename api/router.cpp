@@ -46,8 +46,8 @@ nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
   return body;
 }
 
-Router::Router(ApiContext context, std::vector<std::string> tokens)
-    : context_(context), tokens_(std::move(tokens)) {
+Router::Router(ApiContext context, std::vector<std::string> tokens, RunWaiters* waiters)
+    : context_(context), tokens_(std::move(tokens)), waiters_(waiters) {
   for (auto table : {health_routes(), workflow_routes(), run_routes(), admin_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);

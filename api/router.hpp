@@ -7,13 +7,16 @@
 #include <vector>
 
 #include "api/routes.hpp"
+#include "api/run_waiters.hpp"
 
 namespace weft::api {
 
 class Router {
  public:
-  // `tokens` empty: no auth.
-  Router(ApiContext context, std::vector<std::string> tokens);
+  // `tokens` empty: no auth. `waiters` (optional) tells waits for a run's
+  // end as soon as it ends here; without it they poll.
+  Router(ApiContext context, std::vector<std::string> tokens, RunWaiters* waiters = nullptr);
+  RunWaiters* waiters() const { return waiters_; }
 
   HttpResponse handle(const ApiRequest& request);
   // For a response carrying `await`: the final answer once the run has
@@ -31,6 +34,7 @@ class Router {
   ApiContext context_;
   std::vector<std::string> tokens_;
   std::vector<Entry> entries_;
+  RunWaiters* waiters_;
 };
 
 }  // namespace weft::api
