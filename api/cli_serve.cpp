@@ -4,7 +4,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -34,17 +36,28 @@ ServerOptions listen_options(const std::string& listen) {
   return options;
 }
 
-// WEFT_API_TOKENS: comma-separated bearer tokens; empty ones are ignored.
-std::vector<std::string> api_tokens() {
-  std::vector<std::string> tokens;
-  const char* env = std::getenv("WEFT_API_TOKENS");
-  std::string text = env ? env : "";
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) tokens.push_back(text.substr(start, end - start));
-    start = end + 1;
+// The API tokens of WEFT_API_TOKENS and of --tokens-file together (syntax
+// in auth_tokens.hpp); none: no auth.
+std::vector<ApiToken> api_tokens(const CliArgs& args) {
+  std::vector<ApiToken> tokens;
+  try {
+    if (const char* env = std::getenv("WEFT_API_TOKENS")) tokens = parse_token_list(env);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("WEFT_API_TOKENS: ") + e.what());
+  }
+  if (auto path = args.get("tokens-file")) {
+    std::ifstream in(*path);
+    if (!in) throw UsageError("cannot read --tokens-file " + *path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<ApiToken> from_file;
+    try {
+      from_file = parse_token_file(text.str());
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(*path + ": " + e.what());
+    }
+    if (from_file.empty()) throw UsageError(*path + ": no tokens in the file");
+    for (auto& token : from_file) tokens.push_back(std::move(token));
   }
   return tokens;
 }
@@ -60,8 +73,9 @@ void wait_for_stop_signal() {
 
 int cmd_serve(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
-  args.allow_only({"workflows", "db", "listen", "workers", "key-file"});
+  args.allow_only({"workflows", "db", "listen", "workers", "key-file", "tokens-file"});
   ServerOptions server_options = listen_options(args.get_or("listen", "127.0.0.1:8080"));
+  auto tokens = api_tokens(args);
   auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
   engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, args.get_or("workflows", "./workflows"));
@@ -75,9 +89,9 @@ int cmd_serve(int argc, char** argv) {
   options.secret_keys = &keys;
   engine::Engine engine(store, catalog, clock, options);
 
-  auto tokens = api_tokens();
   if (tokens.empty())
-    std::fprintf(stderr, "weft serve: warning: WEFT_API_TOKENS is not set; the API needs no token\n");
+    std::fprintf(stderr, "weft serve: warning: no API tokens (WEFT_API_TOKENS, --tokens-file);"
+                         " the API needs no token\n");
   Router router({store, catalog, engine}, std::move(tokens));
   HttpServer server(router, server_options);
   server.start();

@@ -95,6 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (response.await && response.await->timeout.count() > 0) {
       stream_.expires_never();
       awaited_ = response.await->run_id;
+      awaited_headers_ = std::move(response.headers);
       await_deadline_ = std::chrono::steady_clock::now() + response.await->timeout;
       return poll_awaited();
     }
@@ -105,7 +106,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // the io thread is never blocked.
   void poll_awaited() {
     bool timed_out = std::chrono::steady_clock::now() >= await_deadline_;
-    if (auto response = router_.awaited_run(awaited_, timed_out)) return do_write(std::move(*response));
+    if (auto response = router_.awaited_run(awaited_, timed_out)) {
+      response->headers.insert(awaited_headers_.begin(), awaited_headers_.end());
+      return do_write(std::move(*response));
+    }
     timer_.expires_after(kAwaitPoll);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->poll_awaited();
@@ -165,6 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   unsigned version_ = 11;
   std::string awaited_;
+  std::map<std::string, std::string> awaited_headers_;  // kept on the final answer
   std::chrono::steady_clock::time_point await_deadline_;
   std::array<char, 16 * 1024> scratch_{};
   Router& router_;

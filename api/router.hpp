@@ -1,11 +1,13 @@
 // Request handling as a pure function: a table of {method, path pattern,
-// handler}, bearer-token auth on /v1, and a dispatcher that turns every
+// handler}, bearer-token auth on /v1 (each token scoped to a tenant or to
+// all), and a dispatcher that turns every
 // failure into a JSON error response (404, 405, 401, 400, 500, ...).
 #pragma once
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "api/auth_tokens.hpp"
 #include "api/routes.hpp"
 
 namespace weft::api {
@@ -13,7 +15,13 @@ namespace weft::api {
 class Router {
  public:
   // `tokens` empty: no auth.
-  Router(ApiContext context, std::vector<std::string> tokens);
+  Router(ApiContext context, std::vector<ApiToken> tokens);
+
+  struct RouteSignature {
+    std::string method;
+    std::string pattern;
+  };
+  std::vector<RouteSignature> route_table() const;
 
   HttpResponse handle(const ApiRequest& request);
   // For a response carrying `await`: the final answer once the run has
@@ -26,10 +34,12 @@ class Router {
     std::vector<std::string> segments;
   };
   HttpResponse dispatch(const ApiRequest& request);
-  bool authorized(const ApiRequest& request) const;
+  // The tenant of the request's token ("" for an unscoped token or no
+  // auth); nullopt when the request is not authorized.
+  std::optional<std::string> authorize(const ApiRequest& request) const;
 
   ApiContext context_;
-  std::vector<std::string> tokens_;
+  std::vector<ApiToken> tokens_;
   std::vector<Entry> entries_;
 };
 
