@@ -16,6 +16,14 @@ std::string_view trim(std::string_view text) {
   return text.substr(start, text.find_last_not_of(kSpace) - start + 1);
 }
 
+// A `#` at the start of a line or after a blank starts a comment.
+std::string_view without_comment(std::string_view line) {
+  for (size_t i = 0; i < line.size(); ++i)
+    if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+      return trim(line.substr(0, i));
+  return trim(line);
+}
+
 bool valid_tenant(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name)
@@ -67,9 +75,9 @@ std::vector<ApiToken> parse_token_file(std::string_view text) {
   size_t line_number = 0;
   for (size_t start = 0; start < text.size();) {
     size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view line = trim(text.substr(start, end - start));
+    std::string_view line = without_comment(text.substr(start, end - start));
     ++line_number;
-    if (!line.empty() && line.front() != '#') {
+    if (!line.empty()) {
       try {
         tokens.push_back(parse_token_entry(line));
       } catch (const std::invalid_argument& e) {

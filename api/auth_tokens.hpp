@@ -1,7 +1,8 @@
 // API bearer tokens and the tenant each is scoped to. One syntax for both
 // sources: an entry is `TOKEN` (sees every tenant) or `TOKEN tenant=NAME`.
 // WEFT_API_TOKENS holds entries separated by commas; a --tokens-file holds
-// one entry per line, blank lines and `#` comments ignored.
+// one entry per line; blank lines and comments (from a `#` at the start of
+// a line or after a blank to the end of the line) are ignored.
 #pragma once
 #include <string>
 #include <string_view>

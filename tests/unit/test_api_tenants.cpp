@@ -39,10 +39,13 @@ TEST_CASE("token entries: TOKEN or TOKEN tenant=NAME, in a list or a file", "[ap
   CHECK(listed[2].tenant == "globex");
   CHECK_THROWS_WITH(parse_token_list("a,b tenant=,c"), Catch::StartsWith("entry 2:"));
 
-  auto filed = parse_token_file("# API tokens\n\nadmin\r\n  acme-token tenant=acme  \n# end\n");
-  REQUIRE(filed.size() == 2);
+  auto filed = parse_token_file(
+      "# API tokens\n\nadmin   # sees all\r\n  acme-token tenant=acme  \nx#y\n# end\n");
+  REQUIRE(filed.size() == 3);
   CHECK(filed[0].token == "admin");
+  CHECK(filed[0].tenant.empty());
   CHECK(filed[1].tenant == "acme");
+  CHECK(filed[2].token == "x#y");  // '#' inside a token is not a comment
   CHECK_THROWS_WITH(parse_token_file("ok\nbad x\n"), Catch::StartsWith("line 2:"));
 }
 

@@ -140,6 +140,24 @@ TEST_CASE("a failure after the last step is redriven by replay", "[engine][redri
 TEST_CASE("only failed top-level runs are redriven", "[engine][redrive]") {
   EngineFixture f;
   f.write_workflow("times_out", kTimesOut);
+  f.write_workflow("redrive", kRedrive);
+  f.write_workflow("parent", R"lua(local weft = require "weft"
+return weft.workflow { name = "parent", run = function(ctx, input)
+  return ctx:child("redrive", {})
+end })lua");
+  auto parent = f.start("parent");
+  f.advance(1'000);
+  REQUIRE(f.run(parent.id).status == RunStatus::Failed);
+  std::string child = parent.id + ".1";
+  REQUIRE(f.run(child).status == RunStatus::Failed);
+  CHECK(f.engine->retry(child) == RetryOutcome::ChildRun);
+  f.store->put_document("flags", "b", {{"ok", true}}, -1, f.clock.now_ms());
+  // The parent's failure is its ctx:child event, not a step: it replays
+  // to it and fails the same way (a child is not started twice).
+  CHECK(f.engine->retry(parent.id) == RetryOutcome::Retried);
+  f.settle();
+  CHECK(f.run(parent.id).status == RunStatus::Failed);
+
   CHECK(f.engine->retry("nope") == RetryOutcome::NotFound);
   auto run = f.start("times_out");
   CHECK(f.engine->retry(run.id) == RetryOutcome::NotFailed);  // waiting
