@@ -1,11 +1,12 @@
-// weft event and weft cancel: acting on runs through the store, so they
-// work whichever process executes the run.
+// weft event, weft cancel and weft retry: acting on runs through the
+// store, so they work whichever process executes the run.
 #include <cstdio>
 #include <iostream>
 
 #include "api/cli_args.hpp"
 #include "api/commands.hpp"
 #include "engine/clock.hpp"
+#include "engine/redrive.hpp"
 #include "engine/store_open.hpp"
 
 namespace weft::api {
@@ -56,6 +57,31 @@ int cmd_cancel(int argc, char** argv) {
     case engine::CancelOutcome::Requested:
       std::cout << "cancellation requested for " << run_id
                 << " (it stops at its next durable call)" << std::endl;
+      return 0;
+  }
+  return 1;
+}
+
+int cmd_retry(int argc, char** argv) {
+  CliArgs args(argc, argv, 2, {});
+  args.allow_only({"db"});
+  std::string run_id = args.positional(0, "run id (weft retry RUN_ID)");
+  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  switch (engine::redrive_run(*store_owner, run_id, engine::SystemClock().now_ms())) {
+    case engine::RetryOutcome::NotFound:
+      std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
+      return 1;
+    case engine::RetryOutcome::NotFailed:
+      std::fprintf(stderr, "weft: run %s has not failed; only failed runs are retried\n",
+                   run_id.c_str());
+      return 1;
+    case engine::RetryOutcome::ChildRun:
+      std::fprintf(stderr, "weft: run %s is a child run; retry its parent\n", run_id.c_str());
+      return 1;
+    case engine::RetryOutcome::Retried:
+      std::cout << "retrying " << run_id
+                << " from its failed step (a running weft serve or weft resume executes it)"
+                << std::endl;
       return 0;
   }
   return 1;

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -37,17 +39,28 @@ ServerOptions listen_options(const std::string& listen) {
   return options;
 }
 
-// WEFT_API_TOKENS: comma-separated bearer tokens; empty ones are ignored.
-std::vector<std::string> api_tokens() {
-  std::vector<std::string> tokens;
-  const char* env = std::getenv("WEFT_API_TOKENS");
-  std::string text = env ? env : "";
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) tokens.push_back(text.substr(start, end - start));
-    start = end + 1;
+// The API tokens of WEFT_API_TOKENS and of --tokens-file together (syntax
+// in auth_tokens.hpp); none: no auth.
+std::vector<ApiToken> api_tokens(const std::string& tokens_file) {
+  std::vector<ApiToken> tokens;
+  try {
+    if (const char* env = std::getenv("WEFT_API_TOKENS")) tokens = parse_token_list(env);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("WEFT_API_TOKENS: ") + e.what());
+  }
+  if (!tokens_file.empty()) {
+    std::ifstream in(tokens_file);
+    if (!in) throw UsageError("cannot read the tokens file " + tokens_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<ApiToken> from_file;
+    try {
+      from_file = parse_token_file(text.str());
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(tokens_file + ": " + e.what());
+    }
+    if (from_file.empty()) throw UsageError(tokens_file + ": no tokens in the file");
+    for (auto& token : from_file) tokens.push_back(std::move(token));
   }
   return tokens;
 }
@@ -85,6 +98,7 @@ int cmd_serve(int argc, char** argv) {
   }
   ServeConfig config = load_serve_config(CliArgs(argc, argv, 2, {}));
   ServerOptions server_options = listen_options(config.listen);
+  auto tokens = api_tokens(config.tokens_file);
   auto store_owner = engine::open_store(config.db);
   engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, config.workflows);
@@ -102,9 +116,9 @@ int cmd_serve(int argc, char** argv) {
   options.on_finished = [&waiters](const engine::Run& run) { waiters.finished(run); };
   engine::Engine engine(store, catalog, clock, options);
 
-  auto tokens = api_tokens();
   if (tokens.empty())
-    std::fprintf(stderr, "weft serve: warning: WEFT_API_TOKENS is not set; the API needs no token\n");
+    std::fprintf(stderr, "weft serve: warning: no API tokens (WEFT_API_TOKENS, --tokens-file);"
+                         " the API needs no token\n");
   Router router({store, catalog, engine}, std::move(tokens), &waiters);
   HttpServer server(router, server_options);
   server.start();

@@ -9,6 +9,7 @@ int cmd_start(int argc, char** argv);    // cli_run.cpp
 int cmd_resume(int argc, char** argv);   // cli_run.cpp
 int cmd_event(int argc, char** argv);    // cli_control.cpp
 int cmd_cancel(int argc, char** argv);   // cli_control.cpp
+int cmd_retry(int argc, char** argv);    // cli_control.cpp
 int cmd_runs(int argc, char** argv);     // cli_inspect.cpp
 int cmd_history(int argc, char** argv);  // cli_inspect.cpp
 int cmd_secrets(int argc, char** argv);  // cli_secrets.cpp

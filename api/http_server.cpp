@@ -127,6 +127,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (response.await && response.await->timeout.count() > 0) {
       stream_.expires_never();
       awaited_ = response.await->run_id;
+      awaited_headers_ = std::move(response.headers);
       await_deadline_ = std::chrono::steady_clock::now() + response.await->timeout;
       if (RunWaiters* waiters = router_.waiters()) {
         await_ticket_ = waiters->wait(awaited_, [self = shared_from_this()](const engine::Run&) {
@@ -145,6 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto now = std::chrono::steady_clock::now();
     bool timed_out = now >= await_deadline_ || shared_.draining;
     if (auto response = router_.awaited_run(awaited_, timed_out)) {
+      response->headers.insert(awaited_headers_.begin(), awaited_headers_.end());
       if (await_ticket_) router_.waiters()->forget(awaited_, await_ticket_);
       await_ticket_ = 0;
       awaited_.clear();
@@ -216,6 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   std::string awaited_;
   uint64_t await_ticket_ = 0;
+  std::map<std::string, std::string> awaited_headers_;  // kept on the final answer
   std::chrono::steady_clock::time_point await_deadline_;
   std::array<char, 16 * 1024> scratch_{};
   Router& router_;

@@ -22,12 +22,13 @@ const Command kCommands[] = {
     {"resume", weft::api::cmd_resume, "resume [--db PATH] [--workflows DIR] [--workers N]"},
     {"event", weft::api::cmd_event, "event RUN_ID NAME [--data JSON|@file] [--db PATH]"},
     {"cancel", weft::api::cmd_cancel, "cancel RUN_ID [--db PATH]"},
+    {"retry", weft::api::cmd_retry, "retry RUN_ID [--db PATH]"},
     {"runs", weft::api::cmd_runs, "runs [--db PATH] [--status S] [--workflow W] [--json]"},
     {"history", weft::api::cmd_history, "history RUN_ID [--db PATH] [--json]"},
     {"schedules", weft::api::cmd_schedules, "schedules [--workflows DIR] [--db PATH] [--json]"},
     {"serve", weft::api::cmd_serve,
      "serve [--config FILE] [--workflows DIR] [--db PATH] [--listen HOST:PORT] [--workers N]"
-     " [--key-file PATH] [--shutdown-grace DUR] (--help: all settings)"},
+     " [--key-file PATH] [--shutdown-grace DUR] [--tokens-file PATH] (--help: all settings)"},
     {"secrets", weft::api::cmd_secrets,
      "secrets set NAME [--value V | --from-file F | stdin] | list | delete NAME | rotate-key"
      " [--db PATH] [--key-file PATH]"},

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "api/json_limits.hpp"
 #include "stdlib/crypto_primitives.hpp"
 
 namespace weft::api {
@@ -41,19 +42,31 @@ std::optional<std::string> RouteCall::query(const std::string& name) const {
 
 nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return fallback;
+  if (!valid_utf8(request.body))
+    throw ApiError(400, "invalid_utf8", "the request body is not valid UTF-8");
+  if (json_depth(request.body) > kMaxJsonDepth)
+    throw ApiError(400, "json_too_deep", "the request body nests arrays and objects deeper than " +
+                                             std::to_string(kMaxJsonDepth) + " levels");
   auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
   return body;
 }
 
-Router::Router(ApiContext context, std::vector<std::string> tokens, RunWaiters* waiters)
+Router::Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* waiters)
     : context_(context), tokens_(std::move(tokens)), waiters_(waiters) {
-  for (auto table : {health_routes(), workflow_routes(), run_routes(), admin_routes()}) {
+  for (auto table : {health_routes(), workflow_routes(), run_routes(), dead_letter_routes(),
+                     admin_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);
       entries_.push_back({std::move(route), target->segments});
     }
   }
+}
+
+std::vector<Router::RouteSignature> Router::route_table() const {
+  std::vector<RouteSignature> table;
+  for (const auto& entry : entries_) table.push_back({entry.route.method, entry.route.pattern});
+  return table;
 }
 
 HttpResponse Router::handle(const ApiRequest& request) {
@@ -81,14 +94,15 @@ std::optional<HttpResponse> Router::awaited_run(const std::string& run_id, bool 
 HttpResponse Router::dispatch(const ApiRequest& request) {
   auto target = parse_target(request.target);
   if (!target) return error_response(400, "bad_target", "malformed percent escape in the target");
-  if (under_v1(*target) && !authorized(request))
+  std::optional<std::string> tenant = authorize(request);
+  if (under_v1(*target) && !tenant)
     return error_response(401, "unauthorized", "a valid 'Authorization: Bearer <token>' is required");
   std::string allowed;
   for (const auto& entry : entries_) {
     auto params = match(entry.segments, target->segments);
     if (!params) continue;
     if (entry.route.method == request.method) {
-      RouteCall call{request, *target, std::move(*params), context_};
+      RouteCall call{request, *target, std::move(*params), context_, tenant.value_or("")};
       return entry.route.handler(call);
     }
     allowed += (allowed.empty() ? "" : ", ") + entry.route.method;
@@ -100,18 +114,20 @@ HttpResponse Router::dispatch(const ApiRequest& request) {
   return response;
 }
 
-bool Router::authorized(const ApiRequest& request) const {
-  if (tokens_.empty()) return true;
+std::optional<std::string> Router::authorize(const ApiRequest& request) const {
+  if (tokens_.empty()) return "";
   auto header = request.headers.find("authorization");
-  if (header == request.headers.end()) return false;
+  if (header == request.headers.end()) return std::nullopt;
   constexpr std::string_view kScheme = "Bearer ";
   if (header->second.size() <= kScheme.size() ||
       header->second.compare(0, kScheme.size(), kScheme) != 0)
-    return false;
+    return std::nullopt;
   std::string_view given = std::string_view(header->second).substr(kScheme.size());
-  bool ok = false;
-  for (const auto& token : tokens_) ok |= stdlib::crypto::equal(given, token);
-  return ok;
+  const ApiToken* match = nullptr;
+  for (const auto& token : tokens_)  // every token compared: no early exit
+    if (stdlib::crypto::equal(given, token.token) && !match) match = &token;
+  if (!match) return std::nullopt;
+  return match->tenant;
 }
 
 }  // namespace weft::api

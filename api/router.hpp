@@ -1,11 +1,13 @@
 // Request handling as a pure function: a table of {method, path pattern,
-// handler}, bearer-token auth on /v1, and a dispatcher that turns every
+// handler}, bearer-token auth on /v1 (each token scoped to a tenant or to
+// all), and a dispatcher that turns every
 // failure into a JSON error response (404, 405, 401, 400, 500, ...).
 #pragma once
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "api/auth_tokens.hpp"
 #include "api/routes.hpp"
 #include "api/run_waiters.hpp"
 
@@ -15,8 +17,14 @@ class Router {
  public:
   // `tokens` empty: no auth. `waiters` (optional) tells waits for a run's
   // end as soon as it ends here; without it they poll.
-  Router(ApiContext context, std::vector<std::string> tokens, RunWaiters* waiters = nullptr);
+  Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* waiters = nullptr);
   RunWaiters* waiters() const { return waiters_; }
+
+  struct RouteSignature {
+    std::string method;
+    std::string pattern;
+  };
+  std::vector<RouteSignature> route_table() const;
 
   HttpResponse handle(const ApiRequest& request);
   // For a response carrying `await`: the final answer once the run has
@@ -29,10 +37,12 @@ class Router {
     std::vector<std::string> segments;
   };
   HttpResponse dispatch(const ApiRequest& request);
-  bool authorized(const ApiRequest& request) const;
+  // The tenant of the request's token ("" for an unscoped token or no
+  // auth); nullopt when the request is not authorized.
+  std::optional<std::string> authorize(const ApiRequest& request) const;
 
   ApiContext context_;
-  std::vector<std::string> tokens_;
+  std::vector<ApiToken> tokens_;
   std::vector<Entry> entries_;
   RunWaiters* waiters_;
 };

@@ -25,10 +25,15 @@ struct RouteCall {
   const Target& target;
   std::map<std::string, std::string> params;  // from {name} segments of the pattern
   ApiContext& context;
+  std::string tenant;  // the caller's token's tenant; empty: every tenant
 
+  // Whether the caller may see the run (another tenant's run is a 404).
+  bool sees(const engine::Run& run) const { return tenant.empty() || run.tenant == tenant; }
   const std::string& param(const std::string& name) const { return params.at(name); }
   std::optional<std::string> query(const std::string& name) const;
-  // The body as JSON; an empty body is `fallback`. Throws ApiError 400 when malformed.
+  // The body as JSON; an empty body is `fallback`. Throws ApiError 400 when
+  // malformed (invalid_json), not UTF-8 (invalid_utf8) or nested deeper
+  // than kMaxJsonDepth (json_too_deep).
   nlohmann::json json_body(nlohmann::json fallback) const;
 };
 
@@ -44,6 +49,7 @@ std::vector<Route> health_routes();    // routes_health.cpp
 std::vector<Route> workflow_routes();  // routes_workflows.cpp
 std::vector<Route> run_routes();       // routes_runs.cpp
 std::vector<Route> admin_routes();     // routes_admin.cpp
+std::vector<Route> dead_letter_routes();  // routes_dead_letters.cpp
 
 // The answer to a POST .../runs?wait= (routes_runs.cpp): 200 and the run once
 // it has ended; when `timed_out`, 202 and the run as it is; else nullopt.

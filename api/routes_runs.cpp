@@ -1,28 +1,18 @@
 // Run routes: listing and reading runs and their history, delivering
-// events and cancelling, all through the engine and its store.
+// events, cancelling and retrying, all through the engine and its store;
+// a tenant-scoped caller sees only its tenant's runs.
 #include "api/routes.hpp"
+#include "api/run_pages.hpp"
 
 namespace weft::api {
 namespace {
 
-constexpr int64_t kDefaultLimit = 100;
-constexpr int64_t kMaxLimit = 1000;
-
-engine::Run existing_run(const RouteCall& call) {
+// The run of the path, if the caller may see it (another tenant's run is
+// not found, so that its existence does not leak).
+engine::Run visible_run(const RouteCall& call) {
   auto run = call.context.store.get_run(call.param("id"));
-  if (!run) throw ApiError(404, "run_not_found", "no run " + call.param("id"));
+  if (!run || !call.sees(*run)) throw ApiError(404, "run_not_found", "no run " + call.param("id"));
   return *run;
-}
-
-int64_t limit_of(const RouteCall& call) {
-  auto text = call.query("limit");
-  if (!text) return kDefaultLimit;
-  bool digits = !text->empty() && text->size() < 10 &&
-                text->find_first_not_of("0123456789") == std::string::npos;
-  int64_t limit = digits ? std::stoll(*text) : 0;
-  if (limit < 1 || limit > kMaxLimit)
-    throw ApiError(400, "invalid_limit", "limit must be between 1 and 1000");
-  return limit;
 }
 
 HttpResponse list_runs(const RouteCall& call) {
@@ -32,18 +22,19 @@ HttpResponse list_runs(const RouteCall& call) {
     filter.status = engine::run_status_from(*status);
     if (!filter.status) throw ApiError(400, "invalid_status", "unknown run status '" + *status + "'");
   }
-  filter.limit = limit_of(call);
+  if (auto since = call.query("since")) filter.created_since = parse_since(*since);
+  RunPage page = run_page(call, std::move(filter));
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& run : call.context.store.list_runs(filter)) out.push_back(engine::to_json(run));
-  return json_response(200, {{"runs", out}});
+  for (const auto& run : page.runs) out.push_back(engine::to_json(run));
+  return json_response(200, {{"runs", out}, {"next_cursor", page.next_cursor}});
 }
 
 HttpResponse get_run(const RouteCall& call) {
-  return json_response(200, engine::to_json(existing_run(call)));
+  return json_response(200, engine::to_json(visible_run(call)));
 }
 
 HttpResponse get_history(const RouteCall& call) {
-  existing_run(call);
+  visible_run(call);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& event : call.context.store.history(call.param("id")))
     out.push_back(engine::to_json(event));
@@ -52,7 +43,7 @@ HttpResponse get_history(const RouteCall& call) {
 
 HttpResponse deliver_event(const RouteCall& call) {
   nlohmann::json payload = call.json_body(nullptr);
-  const std::string& id = call.param("id");
+  const std::string id = visible_run(call).id;
   switch (call.context.engine.deliver_event(id, call.param("name"), payload)) {
     case engine::DeliverOutcome::NotFound:
       throw ApiError(404, "run_not_found", "no run " + id);
@@ -65,18 +56,33 @@ HttpResponse deliver_event(const RouteCall& call) {
 }
 
 HttpResponse cancel_run(const RouteCall& call) {
-  const std::string& id = call.param("id");
+  const std::string id = visible_run(call).id;
   switch (call.context.engine.cancel(id)) {
     case engine::CancelOutcome::NotFound:
       throw ApiError(404, "run_not_found", "no run " + id);
     case engine::CancelOutcome::AlreadyFinished:
       throw ApiError(409, "run_ended", "run " + id + " has already ended");
     case engine::CancelOutcome::Cancelled:
-      return json_response(200, engine::to_json(existing_run(call)));
+      return json_response(200, engine::to_json(visible_run(call)));
     case engine::CancelOutcome::Requested:
       break;
   }
-  return json_response(202, engine::to_json(existing_run(call)));
+  return json_response(202, engine::to_json(visible_run(call)));
+}
+
+HttpResponse retry_run(const RouteCall& call) {
+  const std::string id = visible_run(call).id;
+  switch (call.context.engine.retry(id)) {
+    case engine::RetryOutcome::NotFound:
+      throw ApiError(404, "run_not_found", "no run " + id);
+    case engine::RetryOutcome::NotFailed:
+      throw ApiError(409, "run_not_failed", "run " + id + " has not failed; only failed runs are retried");
+    case engine::RetryOutcome::ChildRun:
+      throw ApiError(409, "child_run", "run " + id + " is a child run; retry its parent");
+    case engine::RetryOutcome::Retried:
+      break;
+  }
+  return json_response(202, engine::to_json(visible_run(call)));
 }
 
 }  // namespace
@@ -88,6 +94,7 @@ std::vector<Route> run_routes() {
       {"GET", "/v1/runs/{id}/history", get_history},
       {"POST", "/v1/runs/{id}/events/{name}", deliver_event},
       {"POST", "/v1/runs/{id}/cancel", cancel_run},
+      {"POST", "/v1/runs/{id}/retry", retry_run},
   };
 }
 

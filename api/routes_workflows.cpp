@@ -1,9 +1,11 @@
-// Workflow routes: listing the loaded workflows and starting runs
-// (POST /v1/workflows/{name}/runs, optionally waiting for the end).
-#include <cctype>
+// Workflow routes: listing the loaded workflows with their triggers, and
+// starting runs (POST /v1/workflows/{name}/runs: Idempotency-Key, the
+// caller's tenant, optionally waiting for the end).
+#include <algorithm>
 
 #include "api/routes.hpp"
 #include "engine/duration.hpp"
+#include "engine/schedules.hpp"
 
 namespace weft::api {
 namespace {
@@ -24,11 +26,57 @@ std::chrono::milliseconds wait_of(const std::string& text) {
   return std::chrono::milliseconds(ms);
 }
 
+// The cron triggers of every loaded workflow with their next fire times.
+std::map<std::string, nlohmann::json> cron_triggers(ApiContext& context) {
+  std::map<std::string, nlohmann::json> triggers;
+  engine::ScheduleRunner schedules(context.store, context.catalog, nullptr);
+  for (const auto& fire : schedules.upcoming(engine::SystemClock().now_ms())) {
+    nlohmann::json next = fire.next_fire ? nlohmann::json(engine::iso_utc(*fire.next_fire))
+                                         : nlohmann::json(nullptr);
+    triggers[fire.workflow].push_back({{"type", "cron"},
+                                       {"expr", fire.schedule.expr},
+                                       {"zone", fire.schedule.zone},
+                                       {"overlap", fire.schedule.overlap},
+                                       {"catch_up", fire.schedule.catch_up},
+                                       {"next_fire", next}});
+  }
+  return triggers;
+}
+
 HttpResponse list_workflows(const RouteCall& call) {
+  auto triggers = cron_triggers(call.context);
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& script : call.context.catalog.all())
-    out.push_back({{"name", script.workflow}, {"version", script.hash}});
+  for (const auto& script : call.context.catalog.all()) {
+    auto found = triggers.find(script.workflow);
+    out.push_back({{"name", script.workflow},
+                   {"version", script.hash},
+                   {"triggers", found == triggers.end() ? nlohmann::json::array() : found->second}});
+  }
   return json_response(200, {{"workflows", out}});
+}
+
+// Idempotency-Key: 1-255 printable ASCII characters.
+std::string idempotency_key_of(const ApiRequest& request) {
+  auto header = request.headers.find("idempotency-key");
+  if (header == request.headers.end()) return "";
+  const std::string& key = header->second;
+  bool printable = std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+  if (key.empty() || key.size() > 255 || !printable)
+    throw ApiError(400, "invalid_idempotency_key",
+                   "Idempotency-Key must be 1-255 printable ASCII characters without spaces");
+  return key;
+}
+
+// The one place the API starts runs.
+engine::StartResult start(ApiContext& context, const std::string& workflow, nlohmann::json input,
+                          const engine::StartOptions& options) {
+  try {
+    return context.engine.start_or_replay(workflow, std::move(input), options);
+  } catch (const engine::IdempotencyConflict& e) {
+    throw ApiError(409, "idempotency_conflict", e.what());
+  } catch (const std::invalid_argument& e) {
+    throw ApiError(422, "run_rejected", e.what());
+  }
 }
 
 HttpResponse start_run(const RouteCall& call) {
@@ -38,15 +86,16 @@ HttpResponse start_run(const RouteCall& call) {
   nlohmann::json input = call.json_body(nlohmann::json::object());
   if (!call.context.catalog.by_name(name))
     throw ApiError(404, "unknown_workflow", "no workflow named '" + name + "'");
-  engine::Run run;
-  try {
-    run = call.context.engine.start_run(name, std::move(input));
-  } catch (const std::invalid_argument& e) {
-    throw ApiError(422, "run_rejected", e.what());
+  engine::StartOptions options;
+  options.idempotency_key = idempotency_key_of(call.request);
+  options.tenant = call.tenant;
+  engine::StartResult started = start(call.context, name, std::move(input), options);
+  HttpResponse response = json_response(started.replayed ? 200 : 201, engine::to_json(started.run));
+  if (started.replayed) response.headers["Idempotent-Replayed"] = "true";
+  if (wait) {
+    response.status = 202;
+    response.await = AwaitRun{started.run.id, *wait};
   }
-  if (!wait) return json_response(201, engine::to_json(run));
-  auto response = json_response(202, engine::to_json(run));
-  response.await = AwaitRun{run.id, *wait};
   return response;
 }
 

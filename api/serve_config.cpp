@@ -48,6 +48,8 @@ const std::vector<Setting>& settings() {
       {"server", "db", "WEFT_DB", "db", [](ServeConfig& c, const std::string& v) { c.db = v; }},
       {"server", "key_file", "WEFT_KEY_FILE", "key-file",
        [](ServeConfig& c, const std::string& v) { c.key_file = v; }},
+      {"server", "tokens_file", "WEFT_TOKENS_FILE", "tokens-file",
+       [](ServeConfig& c, const std::string& v) { c.tokens_file = v; }},
       {"server", "workers", "WEFT_WORKERS", "workers",
        [](ServeConfig& c, const std::string& v) { c.workers = positive_int("workers", v); }},
       {"server", "shutdown_grace", "WEFT_SHUTDOWN_GRACE", "shutdown-grace",
@@ -144,11 +146,13 @@ variable, the configuration file ([server] table), the default.
   --workflows DIR        WEFT_WORKFLOWS       workflows = "./workflows"
   --db PATH              WEFT_DB              db = "./weft.db"
   --key-file PATH        WEFT_KEY_FILE        key_file = DB + ".key" (master key of weft.secrets)
+  --tokens-file PATH     WEFT_TOKENS_FILE     tokens_file = none (one `TOKEN [tenant=NAME]` a line)
   --workers N            WEFT_WORKERS         workers = one per core
   --shutdown-grace DUR   WEFT_SHUTDOWN_GRACE  shutdown_grace = "10s"
 
 Other environment:
-  WEFT_API_TOKENS        comma-separated bearer tokens for /v1 (unset: no auth)
+  WEFT_API_TOKENS        comma-separated `TOKEN [tenant=NAME]` entries for /v1
+                         (with the tokens file, both count; none: no auth)
   WEFT_MASTER_KEY        the master key itself, instead of the key file
 
 Rate limits for the workflows' keys, in the configuration file:

@@ -19,6 +19,7 @@ struct ServeConfig {
   std::string workflows = "./workflows";
   std::string db = kDefaultDb;
   std::string key_file;  // default: the database path + ".key"
+  std::string tokens_file;  // bearer tokens, one entry a line (api/auth_tokens.hpp)
   int workers = 0;       // 0: one per core
   std::chrono::milliseconds shutdown_grace{10'000};
   std::map<std::string, stdlib::LimitSpec> limits;  // [limits] keys, declared at startup

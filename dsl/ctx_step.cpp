@@ -83,7 +83,7 @@ int begin(lua_State* L, EventKind kind) {
     if (!lua_isnil(L, -1)) policy = engine::parse_retry_policy(lua_to_json(L, -1, "retry"), policy);
     lua_pop(L, 1);
   }
-  rc.step = {d.seq, d.attempt, kind, name, policy, rc.now()};
+  rc.step = {d.seq, d.attempt, d.attempt_base, kind, name, policy, rc.now()};
   if (engine::trace_enabled())
     engine::trace("step.start run=" + rc.run.id + " seq=" + std::to_string(d.seq) +
                   " attempt=" + std::to_string(d.attempt) + " name=" + name);
@@ -126,9 +126,10 @@ int after(lua_State* L, int status) {
   redact(event.error, rc.secrets_read);
   rc.secrets_read.clear();
   if (!event.error.is_null()) {
-    bool retry = rc.step.policy.should_retry(event.attempt, event.error);
+    int counted = event.attempt - rc.step.attempt_base;  // a redrive restarts the budget
+    bool retry = rc.step.policy.should_retry(counted, event.error);
     event.status = retry ? EventStatus::Retrying : EventStatus::Failed;
-    if (retry) event.fire_at = event.ended_at + rc.step.policy.delay_ms(event.attempt, event.error);
+    if (retry) event.fire_at = event.ended_at + rc.step.policy.delay_ms(counted, event.error);
   }
   rc.op = PendingOp{};
   rc.op.kind = PendingOp::Kind::StepDone;

@@ -96,6 +96,7 @@ class RunContext {
   struct StepInProgress {
     int64_t seq = 0;
     int attempt = 1;
+    int attempt_base = 0;  // the retry policy counts attempts after this one
     engine::EventKind kind = engine::EventKind::Step;
     std::string name;
     engine::RetryPolicy policy;

@@ -131,7 +131,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
 std::optional<Run> Engine::existing_run(const std::string& workflow, const nlohmann::json& input,
                                         const StartOptions& options) {
   if (options.idempotency_key.empty()) return std::nullopt;
-  auto existing = store_.find_run_by_idempotency(workflow, options.idempotency_key);
+  auto existing = store_.find_run_by_idempotency(workflow, options.tenant, options.idempotency_key);
   if (existing && existing->input != input) throw IdempotencyConflict(*existing);
   return existing;
 }
@@ -176,15 +176,20 @@ void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
 }
 
 Run Engine::start_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
+  return start_or_replay(workflow, std::move(input), std::move(options)).run;
+}
+
+StartResult Engine::start_or_replay(const std::string& workflow, nlohmann::json input,
+                                    StartOptions options) {
   bool created = false;
   Run run = make_run(workflow, std::move(input), options, true, created);
-  if (!created) return run;
+  if (!created) return {std::move(run), true};
   {
     std::lock_guard lock(mutex_);
     in_flight_.insert(run.id);
   }
   dispatch(run, true);
-  return run;
+  return {std::move(run), false};
 }
 
 Run Engine::enqueue_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
@@ -227,6 +232,18 @@ CancelOutcome Engine::cancel(const std::string& run_id) {
   if (outcome == CancelOutcome::Requested)
     for (auto& worker : workers_) worker->cancel(run_id);
   changed_.notify_all();
+  return outcome;
+}
+
+RetryOutcome Engine::retry(const std::string& run_id) {
+  RetryOutcome outcome = redrive_run(store_, run_id, clock_.now_ms());
+  if (outcome == RetryOutcome::Retried) {
+    {
+      std::lock_guard lock(mutex_);
+      next_wake_ = clock_.now_ms();
+    }
+    scheduler_wake_.notify_one();
+  }
   return outcome;
 }
 

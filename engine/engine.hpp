@@ -16,6 +16,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/group_commit.hpp"
+#include "engine/redrive.hpp"
 #include "engine/schedules.hpp"
 #include "engine/store.hpp"
 #include "engine/worker.hpp"
@@ -47,6 +48,11 @@ struct StartOptions {
   std::string tenant;
 };
 
+struct StartResult {
+  Run run;
+  bool replayed = false;  // an earlier start with the same idempotency key made it
+};
+
 // A start with an idempotency key already used with another input.
 struct IdempotencyConflict : std::runtime_error {
   explicit IdempotencyConflict(const Run& existing)
@@ -68,6 +74,9 @@ class Engine {
   // nothing), or throws IdempotencyConflict if its input differs. Throws
   // std::invalid_argument for an unknown workflow or a duplicate id.
   Run start_run(const std::string& workflow, nlohmann::json input, StartOptions options = {});
+  // The same, telling whether the run was made by an earlier start.
+  StartResult start_or_replay(const std::string& workflow, nlohmann::json input,
+                              StartOptions options = {});
   // The same without blocking: `done` is called once the run is durable
   // (and dispatched), or with the error that prevented it.
   using Started = std::function<void(const Run&, std::exception_ptr)>;
@@ -79,6 +88,8 @@ class Engine {
   DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
                                const nlohmann::json& payload);
   CancelOutcome cancel(const std::string& run_id);
+  // Redrives a failed run from its failed step (see redrive.hpp).
+  RetryOutcome retry(const std::string& run_id);
 
   // Graceful stop: no more claims or schedule fires; each run in flight
   // finishes its current step and is handed back to the store, due at

@@ -20,12 +20,13 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 9> kKinds{{
     {EventKind::Acquire, "acquire"},
 }};
 
-constexpr std::array<std::pair<EventStatus, std::string_view>, 5> kStatuses{{
+constexpr std::array<std::pair<EventStatus, std::string_view>, 6> kStatuses{{
     {EventStatus::Pending, "pending"},
     {EventStatus::Completed, "completed"},
     {EventStatus::Retrying, "retrying"},
     {EventStatus::Failed, "failed"},
     {EventStatus::TimedOut, "timed_out"},
+    {EventStatus::Redriven, "redriven"},
 }};
 
 template <class Table, class Value>

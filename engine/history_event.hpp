@@ -24,6 +24,8 @@ enum class EventStatus {
   Retrying,   // this attempt failed; another comes at fire_at
   Failed,     // final failure, error recorded
   TimedOut,   // wait_event ended by its timeout
+  Redriven,   // a redrive superseded the failure before it: the step runs
+              // again at the next attempt, with a fresh retry budget
 };
 
 std::string_view to_string(EventKind kind);

@@ -70,6 +70,8 @@ Decision Journal::next(EventKind kind, std::string_view name, int64_t now) {
 Decision Journal::decide_step(Decision d, const std::vector<HistoryEvent>& at,
                               int64_t now) const {
   const HistoryEvent& last = at.back();
+  for (const auto& event : at)
+    if (event.status == EventStatus::Redriven) d.attempt_base = event.attempt;
   switch (last.status) {
     case EventStatus::Completed:
     case EventStatus::Failed:
@@ -79,6 +81,10 @@ Decision Journal::decide_step(Decision d, const std::vector<HistoryEvent>& at,
       d.attempt = last.attempt + 1;
       d.wake_at = last.fire_at;
       d.action = now >= last.fire_at ? Action::Execute : Action::Park;
+      return d;
+    case EventStatus::Redriven:
+      d.attempt = last.attempt + 1;
+      d.action = Action::Execute;
       return d;
     default:  // a pending step row is never written; execute again
       d.attempt = last.attempt;

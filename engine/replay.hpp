@@ -9,6 +9,9 @@
 //               ▼
 //   executing: every call → Execute (a new event at the next seq)
 //
+// A step whose latest event is a redrive marker (EventStatus::Redriven,
+// written by redrive_run) executes again: its failure is superseded.
+//
 // Design: sequence numbers are given in call order, so a run that calls
 // the same durable functions in the same order meets the same events.
 #pragma once
@@ -35,6 +38,7 @@ struct Decision {
   Action action = Action::Execute;
   int64_t seq = 0;
   int attempt = 1;
+  int attempt_base = 0;  // a step's retry budget counts attempts after this one
   const HistoryEvent* recorded = nullptr;  // latest event at seq, if any
   const InboxEvent* inbox = nullptr;       // wait_event: the event that arrived
   int64_t wake_at = 0;

@@ -94,6 +94,19 @@ CREATE TABLE secrets (
   updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 3: run listing newest first with a (created_at, id) cursor, by
+    // tenant; idempotency keys scoped by tenant
+    R"sql(
+DROP INDEX runs_status;
+DROP INDEX runs_workflow;
+DROP INDEX runs_idempotency;
+CREATE INDEX runs_created ON runs(created_at, id);
+CREATE INDEX runs_status ON runs(status, created_at, id);
+CREATE INDEX runs_workflow ON runs(workflow, created_at, id);
+CREATE INDEX runs_tenant ON runs(tenant, created_at, id);
+CREATE UNIQUE INDEX runs_idempotency ON runs(workflow, tenant, idempotency_key)
+  WHERE idempotency_key != '';
+)sql",
 };
 
 int64_t current_version(Connection& db) {

@@ -71,11 +71,23 @@ struct RunWrite {
   std::vector<Mutation> mutations;
 };
 
+// A page of runs: oldest first, or with `newest_first` newest first and
+// strictly after `after` (the last run of the previous page) in that order.
+struct RunCursor {
+  int64_t created_at = 0;
+  std::string id;
+};
+
 struct RunFilter {
   std::optional<RunStatus> status;
   std::string workflow;
   std::string root_id;
+  std::optional<std::string> tenant;  // nullopt: any tenant
+  int64_t created_since = 0;          // created_at >= this; 0 = any
   bool unfinished_only = false;
+  bool top_level_only = false;        // no child runs
+  bool newest_first = false;
+  std::optional<RunCursor> after;
   int64_t limit = 1000;
 };
 
@@ -88,6 +100,15 @@ struct ClaimRequest {
 };
 
 enum class CancelOutcome { NotFound, AlreadyFinished, Cancelled, Requested };
+
+// Puts a failed run back to pending, due at `now`, in one transaction with
+// its redrive `marker` (see redrive.hpp), only while it is still failed.
+struct RedriveRequest {
+  std::string run_id;
+  std::optional<HistoryEvent> marker;
+  int64_t deadline = 0;
+  int64_t now = 0;
+};
 
 // weft.store documents: JSON values in named collections, versioned for
 // compare-and-set.
@@ -135,7 +156,9 @@ class Store {
   virtual std::vector<bool> commit(const std::vector<RunWrite>& writes) = 0;
 
   virtual std::optional<Run> get_run(const std::string& id) = 0;
+  // Idempotency keys are scoped by workflow and tenant.
   virtual std::optional<Run> find_run_by_idempotency(const std::string& workflow,
+                                                     const std::string& tenant,
                                                      const std::string& key) = 0;
   virtual std::vector<Run> list_runs(const RunFilter& filter) = 0;
   virtual std::vector<HistoryEvent> history(const std::string& run_id) = 0;
@@ -157,6 +180,8 @@ class Store {
   virtual DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
                                        const nlohmann::json& payload, int64_t now) = 0;
   virtual CancelOutcome request_cancel(const std::string& run_id, int64_t now) = 0;
+  // False when the run is not (or no longer) failed: nothing was written.
+  virtual bool redrive(const RedriveRequest& request) = 0;
 
   virtual void put_script(const std::string& hash, const std::string& workflow,
                           const std::string& source) = 0;

@@ -216,12 +216,13 @@ std::vector<bool> SqliteStore::commit(const std::vector<RunWrite>& writes) {
 }
 
 std::optional<Run> SqliteStore::find_run_by_idempotency(const std::string& workflow,
+                                                        const std::string& tenant,
                                                         const std::string& key) {
   std::lock_guard lock(read_mutex_);
   auto query = reader_->prepare("SELECT " RUN_COLUMNS
-                                " FROM runs WHERE workflow = ?1 AND idempotency_key = ?2 AND"
-                                " idempotency_key != ''");
-  query.bind(1, workflow).bind(2, key);
+                                " FROM runs WHERE workflow = ?1 AND tenant = ?2 AND"
+                                " idempotency_key = ?3 AND idempotency_key != ''");
+  query.bind(1, workflow).bind(2, tenant).bind(3, key);
   if (!query.step()) return std::nullopt;
   Run run = read_run(query);
   query.reset();
@@ -238,16 +239,36 @@ std::optional<Run> SqliteStore::get_run(const std::string& id) {
   return run;
 }
 
+// Only the filters given become conditions, so that SQLite can pick the
+// index that serves them (runs_status, runs_workflow, runs_tenant and
+// runs_created all end in created_at, id: the order needs no sort).
 std::vector<Run> SqliteStore::list_runs(const RunFilter& filter) {
+  std::string where = "1";
+  if (filter.status) where += " AND status = ?1";
+  if (!filter.workflow.empty()) where += " AND workflow = ?2";
+  if (!filter.root_id.empty()) where += " AND root_id = ?3";
+  if (filter.tenant) where += " AND tenant = ?4";
+  if (filter.created_since) where += " AND created_at >= ?5";
+  if (filter.unfinished_only) where += " AND " UNFINISHED;
+  if (filter.top_level_only) where += " AND parent_id = ''";
+  const char* direction = filter.newest_first ? " DESC" : "";
+  if (filter.after) where += filter.newest_first ? " AND (created_at, id) < (?6, ?7)"
+                                                 : " AND (created_at, id) > (?6, ?7)";
+  std::string sql = "SELECT " RUN_COLUMNS " FROM runs WHERE " + where + " ORDER BY created_at" +
+                    direction + ", id" + direction + " LIMIT ?8";
   std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare(
-      "SELECT " RUN_COLUMNS " FROM runs WHERE (?1 = '' OR status = ?1) AND"
-      " (?2 = '' OR workflow = ?2) AND (?3 = '' OR root_id = ?3) AND"
-      " (?4 = 0 OR " UNFINISHED ") ORDER BY created_at, id LIMIT ?5");
-  query.bind(1, filter.status ? to_string(*filter.status) : std::string_view())
-      .bind(2, filter.workflow).bind(3, filter.root_id)
-      .bind(4, static_cast<int64_t>(filter.unfinished_only)).bind(5, filter.limit);
-  return read_runs(query);
+  sqlite::OneShotStatement query(*reader_, sql);
+  Statement& q = query.get();
+  if (filter.status) q.bind(1, to_string(*filter.status));
+  if (!filter.workflow.empty()) q.bind(2, filter.workflow);
+  if (!filter.root_id.empty()) q.bind(3, filter.root_id);
+  if (filter.tenant) q.bind(4, *filter.tenant);
+  if (filter.created_since) q.bind(5, filter.created_since);
+  if (filter.after) q.bind(6, filter.after->created_at).bind(7, filter.after->id);
+  q.bind(8, filter.limit);
+  std::vector<Run> runs;
+  while (q.step()) runs.push_back(read_run(q));
+  return runs;
 }
 
 std::vector<HistoryEvent> SqliteStore::history(const std::string& run_id) {
@@ -379,6 +400,20 @@ CancelOutcome SqliteStore::request_cancel(const std::string& run_id, int64_t now
       .run();
   tx.commit();
   return CancelOutcome::Cancelled;
+}
+
+bool SqliteStore::redrive(const RedriveRequest& request) {
+  std::lock_guard lock(write_mutex_);
+  sqlite::Transaction tx(*writer_);
+  writer_->prepare("UPDATE runs SET status = 'pending', error = '', result = '', wake_at = ?2,"
+                   " deadline = ?3, cancel_requested = 0, lease_owner = '', lease_expires = 0,"
+                   " updated_at = ?2 WHERE id = ?1 AND status = 'failed'")
+      .bind(1, request.run_id).bind(2, request.now).bind(3, request.deadline)
+      .run();
+  if (writer_->changes() == 0) return false;
+  if (request.marker) apply(PutEvent{*request.marker});
+  tx.commit();
+  return true;
 }
 
 void SqliteStore::put_script(const std::string& hash, const std::string& workflow,

@@ -28,6 +28,7 @@ class SqliteStore final : public Store {
   std::vector<bool> commit(const std::vector<RunWrite>& writes) override;
   std::optional<Run> get_run(const std::string& id) override;
   std::optional<Run> find_run_by_idempotency(const std::string& workflow,
+                                             const std::string& tenant,
                                              const std::string& key) override;
   std::vector<Run> list_runs(const RunFilter& filter) override;
   std::vector<HistoryEvent> history(const std::string& run_id) override;
@@ -42,6 +43,7 @@ class SqliteStore final : public Store {
   DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
                                const nlohmann::json& payload, int64_t now) override;
   CancelOutcome request_cancel(const std::string& run_id, int64_t now) override;
+  bool redrive(const RedriveRequest& request) override;
   void put_script(const std::string& hash, const std::string& workflow,
                   const std::string& source) override;
   std::optional<std::string> get_script(const std::string& hash) override;

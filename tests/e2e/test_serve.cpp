@@ -3,122 +3,16 @@
 // sockets (malformed requests), then stopped with SIGTERM.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
 #include <signal.h>
 
-#include <boost/asio.hpp>
-#include <fstream>
 #include <thread>
 
-#include "tests/support/engine_fixture.hpp"
-#include "tests/support/process.hpp"
+#include "tests/support/serve_client.hpp"
 
 using nlohmann::json;
-using weft::testing::Process;
-using weft::testing::TempDir;
-
-namespace {
-
-const std::string kExamples = std::string(WEFT_SOURCE_DIR) + "/examples/";
-
-struct Reply {
-  long status = 0;
-  std::string body;
-  json json_body() const { return json::parse(body); }
-};
-
-size_t collect(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// One request with libcurl; status 0 when the transfer failed.
-Reply request(const std::string& method, const std::string& url, const std::string& body = "",
-              const std::string& token = "") {
-  Reply reply;
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-  if (curl_easy_perform(curl) == CURLE_OK)
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return reply;
-}
-
-// Sends raw bytes, half-closes, and returns everything the server answered
-// before closing (bounded by a receive timeout).
-std::string raw_exchange(unsigned short port, const std::string& bytes) {
-  namespace asio = boost::asio;
-  asio::io_context ioc;
-  asio::ip::tcp::socket socket(ioc);
-  socket.connect({asio::ip::address_v4::loopback(), port});
-  timeval timeout{10, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  boost::system::error_code ec;
-  asio::write(socket, asio::buffer(bytes), ec);
-  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  std::string answer;
-  std::array<char, 4096> chunk;
-  for (;;) {
-    size_t n = socket.read_some(asio::buffer(chunk), ec);
-    answer.append(chunk.data(), n);
-    if (ec) return answer;
-  }
-}
-
-const char* kWaiter = R"(local weft = require "weft"
-return weft.workflow { name = "waiter", run = function(ctx, input)
-  local decision = ctx:wait_event("go")
-  return { got = decision.value }
-end })";
-
-// A `weft serve` on a free port with a temporary workflows folder and db.
-struct Server {
-  explicit Server(std::map<std::string, std::string> env = {}) {
-    auto workflows = dir.path() / "workflows";
-    std::filesystem::create_directories(workflows);
-    std::filesystem::copy_file(kExamples + "hello.lua", workflows / "hello.lua");
-    std::ofstream(workflows / "waiter.lua") << kWaiter;
-    std::ofstream(workflows / "broken.lua") << "return ) oops\n";
-    process = std::make_unique<Process>(
-        std::vector<std::string>{WEFT_BINARY, "serve", "--listen", "127.0.0.1:0", "--workflows",
-                                 workflows.string(), "--db", (dir.path() / "weft.db").string(),
-                                 "--workers", "2"},
-        env);
-    const std::string banner = "weft serving on http://127.0.0.1:";
-    for (int attempt = 0; attempt < 1000 && port == 0; ++attempt) {
-      std::string out = process->output_so_far();
-      auto at = out.find(banner);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos)
-        port = static_cast<unsigned short>(std::stoi(out.substr(at + banner.size())));
-      else
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    REQUIRE(port != 0);
-  }
-
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port) + path;
-  }
-
-  TempDir dir;
-  std::unique_ptr<Process> process;
-  unsigned short port = 0;
-};
-
-}  // namespace
+using weft::testing::raw_exchange;
+using weft::testing::request;
+using weft::testing::Server;
 
 TEST_CASE("weft serve runs workflows over HTTP and stops on SIGTERM", "[e2e][serve]") {
   Server server;
@@ -213,7 +107,9 @@ TEST_CASE("weft serve runs workflows over HTTP and stops on SIGTERM", "[e2e][ser
 }
 
 TEST_CASE("with WEFT_API_TOKENS set, /v1 needs a bearer token", "[e2e][serve]") {
-  Server server(std::map<std::string, std::string>{{"WEFT_API_TOKENS", "s3cret,other"}});
+  weft::testing::ServeOptions options;
+  options.env = {{"WEFT_API_TOKENS", "s3cret,other"}};
+  Server server(options);
   auto anonymous = request("GET", server.url("/v1/workflows"));
   CHECK(anonymous.status == 401);
   CHECK(anonymous.json_body()["error"]["code"] == "unauthorized");

@@ -1,54 +1,13 @@
 // The HTTP API's router without sockets: route matching, 404/405, error
-// bodies, malformed JSON, bearer auth, and the run routes against a real
-// engine (EngineFixture: manual clock, no background scheduler).
+// bodies, malformed JSON and body limits, bearer auth, idempotent starts,
+// and the run routes against a real engine (tests/support/api_fixture.hpp).
 #include <catch2/catch.hpp>
 
-#include "api/router.hpp"
-#include "tests/support/engine_fixture.hpp"
+#include "tests/support/api_fixture.hpp"
 
 using nlohmann::json;
-using weft::api::ApiRequest;
-using weft::api::HttpResponse;
-using weft::api::Router;
-
-namespace {
-
-const char* kHello = R"(local weft = require "weft"
-return weft.workflow { name = "hello", run = function(ctx, input)
-  return ctx:step("greet", function() return "Hello, " .. (input.name or "world") end)
-end })";
-
-const char* kApproval = R"(local weft = require "weft"
-return weft.workflow { name = "approval", run = function(ctx, input)
-  local decision = ctx:wait_event("approval")
-  return { approved = decision.approved }
-end })";
-
-struct Api {
-  explicit Api(std::vector<std::string> tokens = {})
-      : router({*fx.store, *fx.catalog, *fx.engine}, std::move(tokens)) {
-    fx.write_workflow("hello", kHello);
-    fx.write_workflow("approval", kApproval);
-  }
-
-  HttpResponse operator()(std::string method, std::string target, std::string body = "",
-                          std::map<std::string, std::string> headers = {}) {
-    return router.handle({std::move(method), std::move(target), std::move(headers), std::move(body)});
-  }
-
-  weft::testing::EngineFixture fx;
-  Router router;
-};
-
-void check_error(const HttpResponse& response, int status, const std::string& code) {
-  CHECK(response.status == status);
-  REQUIRE(response.body.contains("error"));
-  CHECK(response.body["error"]["code"] == code);
-  CHECK(response.body["error"]["message"].is_string());
-  CHECK(response.body["error"].size() == 2);
-}
-
-}  // namespace
+using weft::testing::Api;
+using weft::testing::check_error;
 
 TEST_CASE("the router matches patterns and answers 404 and 405 as JSON errors", "[api]") {
   Api api;
@@ -62,14 +21,31 @@ TEST_CASE("the router matches patterns and answers 404 and 405 as JSON errors", 
   check_error(api("GET", "/v1/runs/%zz"), 400, "bad_target");
 }
 
-TEST_CASE("GET /v1/workflows lists names and versions", "[api]") {
+TEST_CASE("GET /v1/workflows lists names, versions and cron triggers", "[api]") {
   Api api;
+  api.fx.write_workflow("nightly", R"(local weft = require "weft"
+return weft.workflow { name = "nightly",
+  on = { weft.cron { "0 30 2 * * *", zone = "Europe/Paris", overlap = "allow" } },
+  run = function(ctx, input) return 1 end })");
   auto response = api("GET", "/v1/workflows");
   REQUIRE(response.status == 200);
-  REQUIRE(response.body["workflows"].size() == 2);
+  REQUIRE(response.body["workflows"].size() == 3);
   for (const auto& workflow : response.body["workflows"]) {
     CHECK(workflow["version"].get<std::string>().size() == 64);
-    CHECK((workflow["name"] == "hello" || workflow["name"] == "approval"));
+    if (workflow["name"] != "nightly") {
+      CHECK(workflow["triggers"] == json::array());
+      continue;
+    }
+    REQUIRE(workflow["triggers"].size() == 1);
+    const json& cron = workflow["triggers"][0];
+    CHECK(cron["type"] == "cron");
+    CHECK(cron["expr"] == "0 30 2 * * *");
+    CHECK(cron["zone"] == "Europe/Paris");
+    CHECK(cron["overlap"] == "allow");
+    CHECK(cron["catch_up"] == "latest");
+    std::string next = cron["next_fire"];
+    CHECK(next.size() == 20);  // 2026-11-23T01:30:00Z
+    CHECK((next.substr(11) == "00:30:00Z" || next.substr(11) == "01:30:00Z"));  // CEST or CET
   }
 }
 
@@ -154,7 +130,7 @@ TEST_CASE("runs: list with filters, history, events, cancel", "[api]") {
 }
 
 TEST_CASE("with tokens, /v1 needs a matching bearer token; /healthz never does", "[api]") {
-  Api api({"alpha", "beta"});
+  Api api({{"alpha", ""}, {"beta", ""}});
   check_error(api("GET", "/v1/workflows"), 401, "unauthorized");
   check_error(api("GET", "/v1/nope"), 401, "unauthorized");
   check_error(api("GET", "/v1/workflows", "", {{"authorization", "Bearer gamma"}}), 401,
@@ -166,4 +142,67 @@ TEST_CASE("with tokens, /v1 needs a matching bearer token; /healthz never does",
   CHECK(api("GET", "/v1/workflows", "", {{"authorization", "Bearer alpha"}}).status == 200);
   CHECK(api("GET", "/v1/workflows", "", {{"authorization", "Bearer beta"}}).status == 200);
   CHECK(api("GET", "/healthz").status == 200);
+}
+
+TEST_CASE("Idempotency-Key: the same key and body give the same run, another body 409",
+          "[api][idempotency]") {
+  Api api;
+  std::map<std::string, std::string> key{{"idempotency-key", "order-42"}};
+  auto first = api("POST", "/v1/workflows/hello/runs", R"({"name":"Ada"})", key);
+  REQUIRE(first.status == 201);
+  CHECK(first.headers.count("Idempotent-Replayed") == 0);
+  auto again = api("POST", "/v1/workflows/hello/runs", R"({"name":"Ada"})", key);
+  CHECK(again.status == 200);
+  CHECK(again.headers["Idempotent-Replayed"] == "true");
+  CHECK(again.body["id"] == first.body["id"]);
+  CHECK(again.body["idempotency_key"] == "order-42");
+
+  check_error(api("POST", "/v1/workflows/hello/runs", R"({"name":"Bob"})", key), 409,
+              "idempotency_conflict");
+  auto waited = api("POST", "/v1/workflows/hello/runs?wait=5", R"({"name":"Ada"})", key);
+  CHECK(waited.status == 202);
+  CHECK(waited.headers["Idempotent-Replayed"] == "true");
+  REQUIRE(waited.await.has_value());
+  CHECK(waited.await->run_id == first.body["id"]);
+
+  auto other = api("POST", "/v1/workflows/hello/runs", R"({"name":"Ada"})",
+                   {{"idempotency-key", "order-43"}});
+  CHECK(other.status == 201);
+  CHECK(other.body["id"] != first.body["id"]);
+  CHECK(api("POST", "/v1/workflows/hello/runs", "{}").body["id"] !=
+        api("POST", "/v1/workflows/hello/runs", "{}").body["id"]);
+  check_error(api("POST", "/v1/workflows/hello/runs", "{}", {{"idempotency-key", "a b"}}), 400,
+              "invalid_idempotency_key");
+  check_error(api("POST", "/v1/workflows/hello/runs", "{}",
+                  {{"idempotency-key", std::string(256, 'k')}}),
+              400, "invalid_idempotency_key");
+}
+
+TEST_CASE("request bodies: nesting deeper than 64 and invalid UTF-8 are 400", "[api][limits]") {
+  Api api;
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(api("POST", "/v1/workflows/hello/runs", "{\"a\":" + nested(63) + "}").status == 201);
+  check_error(api("POST", "/v1/workflows/hello/runs", "{\"a\":" + nested(64) + "}"), 400,
+              "json_too_deep");
+  check_error(api("POST", "/v1/workflows/hello/runs", nested(100000)), 400, "json_too_deep");
+  check_error(api("POST", "/v1/workflows/hello/runs", std::string(5000, '{')), 400,
+              "json_too_deep");
+  // Brackets inside strings are not nesting.
+  CHECK(api("POST", "/v1/workflows/hello/runs",
+            "{\"s\":\"" + std::string(100, '[') + "\\\"" + std::string(100, '{') + "\"}")
+            .status == 201);
+
+  check_error(api("POST", "/v1/workflows/hello/runs", "{\"name\":\"\xff\"}"), 400, "invalid_utf8");
+  check_error(api("POST", "/v1/workflows/hello/runs", "{\"name\":\"\xc0\xaf\"}"), 400,
+              "invalid_utf8");  // overlong '/'
+  check_error(api("POST", "/v1/workflows/hello/runs", "{\"name\":\"\xed\xa0\x80\"}"), 400,
+              "invalid_utf8");  // a UTF-16 surrogate
+  check_error(api("POST", "/v1/workflows/hello/runs", "{\"name\":\"\xe2\x82\"}"), 400,
+              "invalid_utf8");  // truncated
+  auto accented = api("POST", "/v1/workflows/hello/runs", "{\"name\":\"Zo\xc3\xab \xf0\x9f\x98\x80\"}");
+  CHECK(accented.status == 201);
+  CHECK(accented.body["input"]["name"] == "Zo\xc3\xab \xf0\x9f\x98\x80");
+  std::string id = accented.body["id"];
+  api.fx.settle();
+  check_error(api("POST", "/v1/runs/" + id + "/events/x", "\xfe"), 400, "invalid_utf8");
 }
