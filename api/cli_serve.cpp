@@ -13,6 +13,7 @@
 #include "api/commands.hpp"
 #include "api/http_server.hpp"
 #include "api/router.hpp"
+#include "api/webhook_ingress.hpp"
 #include "engine/engine.hpp"
 #include "engine/store_open.hpp"
 
@@ -78,7 +79,8 @@ int cmd_serve(int argc, char** argv) {
   auto tokens = api_tokens();
   if (tokens.empty())
     std::fprintf(stderr, "weft serve: warning: WEFT_API_TOKENS is not set; the API needs no token\n");
-  Router router({store, catalog, engine}, std::move(tokens));
+  WebhookIngress webhooks(store, catalog, engine, &keys);
+  Router router({store, catalog, engine, &webhooks}, std::move(tokens));
   HttpServer server(router, server_options);
   server.start();
   std::cout << "weft serving on http://" << server_options.host << ":" << server.port()

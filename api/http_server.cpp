@@ -37,8 +37,11 @@ std::string lower(beast::string_view text) {
   return out;
 }
 
-ApiRequest to_api_request(const http::request<http::string_body>& request) {
+ApiRequest to_api_request(const http::request<http::string_body>& request, const tcp::socket& socket) {
   ApiRequest out;
+  beast::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (!ec) out.remote = peer.address().to_string();
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
   for (const auto& field : request) {
@@ -91,7 +94,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
-    HttpResponse response = router_.handle(to_api_request(request));
+    HttpResponse response = router_.handle(to_api_request(request, stream_.socket()));
     if (response.await && response.await->timeout.count() > 0) {
       stream_.expires_never();
       awaited_ = response.await->run_id;

@@ -42,12 +42,24 @@ std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
   auto spec = dsl::load_workflow(scratch.get(), source, path);
   if (!spec) return std::nullopt;
 
-  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules};
+  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules,
+                  spec->webhooks};
+  std::lock_guard lock(mutex_);  // held over the store write: check and register as one
+  check_webhook_paths(info);
   store_.put_script(info.hash, info.workflow, source);
-  std::lock_guard lock(mutex_);
   sources_[info.hash] = std::move(source);
   by_name_[info.workflow] = info;
   return info;
+}
+
+void WorkflowCatalog::check_webhook_paths(const ScriptInfo& info) const {
+  for (const auto& hook : info.webhooks)
+    for (const auto& [name, other] : by_name_)
+      for (const auto& taken : other.webhooks)
+        if (name != info.workflow && taken.path == hook.path)
+          throw std::runtime_error(hook.where + ": webhook path " + hook.path +
+                                   " is already declared by workflow '" + name + "' (" +
+                                   taken.where + ")");
 }
 
 ScriptInfo WorkflowCatalog::add_file(const std::string& path) {
@@ -87,6 +99,14 @@ std::vector<ScriptInfo> WorkflowCatalog::all() const {
   std::vector<ScriptInfo> out;
   for (const auto& [name, info] : by_name_) out.push_back(info);
   return out;
+}
+
+std::optional<WebhookRoute> WorkflowCatalog::webhook(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, info] : by_name_)
+    for (const auto& hook : info.webhooks)
+      if (hook.path == path) return WebhookRoute{info, hook};
+  return std::nullopt;
 }
 
 std::string WorkflowCatalog::source(const std::string& hash) {
