@@ -12,15 +12,23 @@ namespace {
 
 constexpr int kHookEvery = 1000;  // instructions between budget checks
 
-// The budget of the call running on this thread; the hook keeps raising
-// once it is spent, so a pcall inside the mapping cannot swallow it.
+// The budget of the call running on this thread, and the state's main
+// thread (where the call runs).
 thread_local int64_t instructions_left = 0;
 thread_local bool instructions_exceeded = false;
+thread_local lua_State* call_thread = nullptr;
 
+// Once the budget is spent the hook fires on every instruction of the
+// call's thread (and of any coroutine it touches), so a pcall inside the
+// mapping cannot swallow the error: the instruction after it raises again.
 void budget_hook(lua_State* L, lua_Debug*) {
   instructions_left -= kHookEvery;
-  if (instructions_left >= 0) return;
-  instructions_exceeded = true;
+  if (instructions_left >= 0 && !instructions_exceeded) return;
+  if (!instructions_exceeded) {
+    instructions_exceeded = true;
+    lua_sethook(call_thread, budget_hook, LUA_MASKCOUNT, 1);
+    if (L != call_thread) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+  }
   luaL_error(L, "instruction limit exceeded");
 }
 
@@ -113,9 +121,11 @@ EventResult WebhookEvents::run(Slot& slot, const engine::WebhookRoute& route, co
   memory.resume_limit = memory.used + static_cast<size_t>(limits_.memory);
   instructions_left = limits_.instructions;
   instructions_exceeded = false;
+  call_thread = L;
   lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookEvery);
   int status = lua_pcall(L, 1, 1, 0);
   lua_sethook(L, nullptr, 0, 0);
+  call_thread = nullptr;
   memory.resume_limit = 0;
 
   EventResult result;

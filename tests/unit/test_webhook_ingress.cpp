@@ -27,6 +27,10 @@ return weft.workflow { name = "gh",
                           if req.headers["x-github-event"] == "ping" then return nil end
                           if req.json.action == "explode" then error("cannot map " .. req.json.action) end
                           if req.json.action == "spin" then while true do end end
+                          if req.json.action == "sneak" then
+                            while true do pcall(function() while true do end end) end
+                          end
+                          if req.json.action == "hog" then return string.rep("x", 64 * 1024 * 1024) end
                           return { repo = req.json.repository.full_name, action = req.json.action,
                                    remote = req.remote }
                         end } },
@@ -158,7 +162,7 @@ TEST_CASE("a redelivery is 200 duplicate with the first run; concurrent ones sta
   CHECK(hooks.runs("gh").size() == 2);
 }
 
-TEST_CASE("event: nil ignores the delivery, an error is 422, an endless loop is 500", "[webhook_ingress]") {
+TEST_CASE("event: nil ignores the delivery, an error is 422, an endless loop or a memory hog is 500", "[webhook_ingress]") {
   Hooks hooks;
   auto ping = hooks.github(R"({"zen":"Keep it logically awesome."})", "p-1", "ping");
   CHECK(ping.status == 200);
@@ -171,15 +175,23 @@ TEST_CASE("event: nil ignores the delivery, an error is 422, an endless loop is 
   CHECK(spin.status == 500);
   CHECK(spin.body["error"]["code"] == "webhook_event_failed");
   CHECK_THAT(spin.body["error"]["message"].get<std::string>(), Catch::Contains("instruction limit"));
+  auto sneak = hooks.github(R"({"action":"sneak"})", "s-2");  // pcall cannot swallow the budget
+  CHECK(sneak.status == 500);
+  CHECK_THAT(sneak.body["error"]["message"].get<std::string>(), Catch::Contains("instruction limit"));
+  auto hog = hooks.github(R"({"action":"hog"})", "h-1");
+  CHECK(hog.status == 500);
+  CHECK(hog.body["error"]["code"] == "webhook_event_failed");
+  CHECK_THAT(hog.body["error"]["message"].get<std::string>(), Catch::Contains("memory limit"));
   CHECK(hooks.runs("gh").empty());
   // The server goes on: the next delivery maps and starts.
   CHECK(hooks.github(kPush, "after").status == 202);
   auto audit = hooks.audit();  // newest first
-  REQUIRE(audit.size() == 4);
-  CHECK(audit[3].outcome == "ignored");
-  CHECK(audit[2].status == 422);
-  CHECK(audit[1].status == 500);
-  CHECK_THAT(audit[1].error, Catch::Contains("instruction limit"));
+  REQUIRE(audit.size() == 6);
+  CHECK(audit[5].outcome == "ignored");
+  CHECK(audit[4].status == 422);
+  CHECK(audit[3].status == 500);
+  CHECK(audit[3].outcome == "failed");
+  CHECK_THAT(audit[3].error, Catch::Contains("instruction limit"));
   CHECK(audit[0].status == 202);
 }
 
