@@ -190,6 +190,10 @@ TEST_CASE("weft serve takes signed GitHub webhooks, dedups, limits and audits th
   REQUIRE_FALSE(limited.retry_after.empty());
   CHECK(std::stoi(limited.retry_after) >= 1);
 
+  CHECK(http("GET", server.url("/hooks/github"), "", {}).status == 405);
+  CHECK(http("POST", server.url("/hooks/unknown"), "{}", {"Content-Type: application/json"}).status == 404);
+  CHECK(http("POST", server.url("/hooks/github"), std::string(2 * 1024 * 1024, 'x'), {}).status == 413);
+
   CHECK(http("GET", server.url("/v1/webhooks/deliveries"), "", {}).status == 401);
   auto deliveries = server.get("/v1/webhooks/deliveries?route=/hooks/github")["deliveries"];
   REQUIRE(deliveries.size() == 10);  // newest first
