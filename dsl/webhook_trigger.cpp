@@ -83,9 +83,8 @@ int verify_preset(lua_State* L) {
     }
     lua_pushstring(L, preset);
     lua_setfield(L, -2, "preset");
-    engine::WebhookSpec check{"/hooks/check", read_verify(L, lua_gettop(L)), "", {}, false, 0, ""};
     try {
-      engine::validate_webhook(check);
+      engine::validate_verify(read_verify(L, lua_gettop(L)));
     } catch (const std::invalid_argument& e) {
       throw ArgError(1, e.what());
     }

@@ -31,16 +31,18 @@ void validate_webhook(const WebhookSpec& spec) {
   if (!spec.dedup.empty() && !header && !json)
     throw std::invalid_argument("dedup: expected \"header:NAME\" or \"json:field.path\", got \"" +
                                 spec.dedup + "\"");
-  if (!spec.verify) return;
+  if (spec.verify) validate_verify(*spec.verify);
+}
+
+void validate_verify(const WebhookVerify& verify) {
   const auto names = stdlib::webhook::preset_names();
-  if (std::find(names.begin(), names.end(), spec.verify->preset) == names.end())
-    throw std::invalid_argument("verify: unknown preset '" + spec.verify->preset + "'");
-  if (spec.verify->secret.empty() && spec.verify->options.public_key.empty())
+  if (std::find(names.begin(), names.end(), verify.preset) == names.end())
+    throw std::invalid_argument("verify: unknown preset '" + verify.preset + "'");
+  if (verify.secret.empty() && verify.options.public_key.empty())
     throw std::invalid_argument("verify: a secret name is required, e.g. weft.verify." +
-                                spec.verify->preset + " \"" + spec.verify->preset + ".webhook\"");
-  if ((spec.verify->preset == "hmac" || spec.verify->preset == "rsa_sha256") &&
-      spec.verify->options.header.empty())
-    throw std::invalid_argument("verify: the " + spec.verify->preset + " preset needs header = \"...\"");
+                                verify.preset + " \"" + verify.preset + ".webhook\"");
+  if ((verify.preset == "hmac" || verify.preset == "rsa_sha256") && verify.options.header.empty())
+    throw std::invalid_argument("verify: the " + verify.preset + " preset needs header = \"...\"");
 }
 
 }  // namespace weft::engine

@@ -31,7 +31,9 @@ struct WebhookSpec {
   std::string where;      // "file.lua:12", the weft.webhook call
 };
 
-// Checks the path, the dedup form, the preset and its secret; throws
+// Checks the preset and its secret; throws std::invalid_argument.
+void validate_verify(const WebhookVerify& verify);
+// Checks the path, the dedup form and validate_verify; throws
 // std::invalid_argument naming the field at fault.
 void validate_webhook(const WebhookSpec& spec);
 
