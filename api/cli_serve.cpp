@@ -18,6 +18,7 @@
 #include "api/http_server.hpp"
 #include "api/router.hpp"
 #include "api/serve_config.hpp"
+#include "api/webhook_ingress.hpp"
 #include "engine/engine.hpp"
 #include "engine/store_open.hpp"
 
@@ -119,7 +120,8 @@ int cmd_serve(int argc, char** argv) {
   if (tokens.empty())
     std::fprintf(stderr, "weft serve: warning: no API tokens (WEFT_API_TOKENS, --tokens-file);"
                          " the API needs no token\n");
-  Router router({store, catalog, engine}, std::move(tokens), &waiters);
+  WebhookIngress webhooks(store, catalog, engine, &keys);
+  Router router({store, catalog, engine, &webhooks}, std::move(tokens), &waiters);
   HttpServer server(router, server_options);
   server.start();
   std::fprintf(stderr, "weft serve: %zu workflow(s) from %s, database %s\n", catalog.all().size(),

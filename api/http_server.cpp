@@ -41,8 +41,11 @@ std::string lower(beast::string_view text) {
   return out;
 }
 
-ApiRequest to_api_request(const http::request<http::string_body>& request) {
+ApiRequest to_api_request(const http::request<http::string_body>& request, const tcp::socket& socket) {
   ApiRequest out;
+  beast::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (!ec) out.remote = peer.address().to_string();
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
   for (const auto& field : request) {
@@ -104,7 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
     answering_ = true;
     keep_alive_ = request.keep_alive();
     version_ = request.version();
-    HttpResponse response = router_.handle(to_api_request(request));
+    HttpResponse response = router_.handle(to_api_request(request, stream_.socket()));
     if (response.deferred) return defer(std::move(response.deferred));
     answer(std::move(response));
   }

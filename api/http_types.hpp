@@ -18,6 +18,7 @@ struct ApiRequest {
   std::string target;  // path and query, as sent
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  std::string remote{};  // the peer's address, e.g. "127.0.0.1"
 };
 
 // Set on a response to ask the server to answer only once the run has

@@ -14,13 +14,21 @@ bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// "{*rest}": the remaining segments, at least one.
+bool is_rest(const std::string& segment) { return is_param(segment) && segment[1] == '*'; }
+
 // The pattern's parameters when `path` matches it.
 std::optional<std::map<std::string, std::string>> match(const std::vector<std::string>& pattern,
                                                         const std::vector<std::string>& path) {
-  if (pattern.size() != path.size()) return std::nullopt;
+  bool rest = !pattern.empty() && is_rest(pattern.back());
+  if (rest ? path.size() < pattern.size() : pattern.size() != path.size()) return std::nullopt;
   std::map<std::string, std::string> params;
   for (size_t i = 0; i < pattern.size(); ++i) {
-    if (is_param(pattern[i]))
+    if (rest && i + 1 == pattern.size()) {
+      std::string joined = path[i];
+      for (size_t j = i + 1; j < path.size(); ++j) joined += "/" + path[j];
+      params[pattern[i].substr(2, pattern[i].size() - 3)] = joined;
+    } else if (is_param(pattern[i]))
       params[pattern[i].substr(1, pattern[i].size() - 2)] = path[i];
     else if (pattern[i] != path[i])
       return std::nullopt;
@@ -55,7 +63,7 @@ nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
 Router::Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* waiters)
     : context_(context), tokens_(std::move(tokens)), waiters_(waiters) {
   for (auto table : {health_routes(), workflow_routes(), run_routes(), dead_letter_routes(),
-                     admin_routes()}) {
+                     admin_routes(), webhook_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);
       entries_.push_back({std::move(route), target->segments});

@@ -14,10 +14,13 @@
 
 namespace weft::api {
 
+class WebhookIngress;
+
 struct ApiContext {
   engine::Store& store;
   engine::WorkflowCatalog& catalog;
   engine::Engine& engine;
+  WebhookIngress* webhooks = nullptr;  // null: no webhook routes are served
 };
 
 struct RouteCall {
@@ -41,7 +44,7 @@ using Handler = std::function<HttpResponse(const RouteCall&)>;
 
 struct Route {
   std::string method;
-  std::string pattern;  // "/v1/runs/{id}/events/{name}"
+  std::string pattern;  // "/v1/runs/{id}/events/{name}"; a last "{*rest}" takes 1+ segments
   Handler handler;
 };
 
@@ -50,6 +53,7 @@ std::vector<Route> workflow_routes();  // routes_workflows.cpp
 std::vector<Route> run_routes();       // routes_runs.cpp
 std::vector<Route> admin_routes();     // routes_admin.cpp
 std::vector<Route> dead_letter_routes();  // routes_dead_letters.cpp
+std::vector<Route> webhook_routes();   // routes_webhooks.cpp
 
 // The answer to a POST .../runs?wait= (routes_runs.cpp): 200 and the run once
 // it has ended; when `timed_out`, 202 and the run as it is; else nullopt.

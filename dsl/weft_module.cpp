@@ -5,6 +5,7 @@
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
+#include "dsl/webhook_trigger.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/duration.hpp"
 #include "engine/schedule_spec.hpp"
@@ -88,8 +89,11 @@ int open_weft(lua_State* L) {
                                 {"array", array},
                                 {"object", object},
                                 {"cron", cron},
+                                {"webhook", lua_webhook_trigger},
                                 {nullptr, nullptr}};
   luaL_newlib(L, functions);
+  push_verify_table(L);
+  lua_setfield(L, -2, "verify");
   push_null(L);
   lua_setfield(L, -2, "null");
   return 1;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "dsl/lua_json.hpp"
+#include "dsl/webhook_trigger.hpp"
 #include "engine/duration.hpp"
 
 namespace weft::dsl {
@@ -35,10 +36,13 @@ nlohmann::json declaration_data(lua_State* L, int index) {
   lua_pushnil(L);
   while (lua_next(L, index)) {
     if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) != LUA_TFUNCTION) {
+      int top = lua_gettop(L);
       try {
         out[lua_tostring(L, -2)] = lua_to_json(L, -1, lua_tostring(L, -2));
       } catch (const std::runtime_error&) {
-        // parts holding functions (triggers with callbacks) are not data
+        // parts holding functions (triggers with callbacks) are not data;
+        // the conversion may have stopped midway with values pushed
+        lua_settop(L, top);
       }
     }
     lua_pop(L, 1);
@@ -48,6 +52,21 @@ nlohmann::json declaration_data(lua_State* L, int index) {
 
 // Runaway loops at load time are stopped like in a run.
 void load_hook(lua_State* L, lua_Debug*) { luaL_error(L, "instruction limit exceeded while loading"); }
+
+// The weft.webhook trigger on top of the stack, item `index` of `on`.
+void read_webhook(lua_State* L, WorkflowSpec& spec, int index) {
+  engine::WebhookSpec webhook;
+  try {
+    webhook = read_webhook_trigger(L, -1);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("workflow '" + spec.name + "': on[" + std::to_string(index) + "]: " + e.what());
+  }
+  webhook.trigger_index = index;
+  for (const auto& other : spec.webhooks)
+    if (other.path == webhook.path)
+      throw std::runtime_error(webhook.where + ": webhook path " + webhook.path + " is declared twice");
+  spec.webhooks.push_back(std::move(webhook));
+}
 
 }  // namespace
 
@@ -101,8 +120,10 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
   if (lua_getfield(L, index, "on") == LUA_TTABLE) {
     for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TTABLE; ++i) {
       lua_getfield(L, -1, "trigger");
-      bool is_cron = lua_isstring(L, -1) && std::string(lua_tostring(L, -1)) == "cron";
+      std::string trigger = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
       lua_pop(L, 1);
+      bool is_cron = trigger == "cron";
+      if (trigger == "webhook") read_webhook(L, spec, static_cast<int>(i));
       if (is_cron) {
         engine::ScheduleSpec schedule;
         auto text = [&](const char* key, std::string& out) {

@@ -13,6 +13,7 @@
 
 #include "engine/retry_policy.hpp"
 #include "engine/schedule_spec.hpp"
+#include "engine/webhook_spec.hpp"
 #include "stdlib/rate_limiter.hpp"
 
 namespace weft::dsl {
@@ -25,6 +26,7 @@ struct WorkflowSpec {
   int64_t memory_limit = 64ll << 20;  // bytes of growth per resume
   std::vector<std::pair<std::string, stdlib::LimitSpec>> limits;  // declared rate limits
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
+  std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`
   nlohmann::json declaration;         // data parts, for listings
 };
 

@@ -106,6 +106,27 @@ CREATE INDEX runs_workflow ON runs(workflow, created_at, id);
 CREATE INDEX runs_tenant ON runs(tenant, created_at, id);
 CREATE UNIQUE INDEX runs_idempotency ON runs(workflow, tenant, idempotency_key)
   WHERE idempotency_key != '';
+
+)sql",
+    // 4: webhook delivery audit
+    R"sql(
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  route TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  verified INTEGER NOT NULL,
+  dedup_key TEXT NOT NULL,
+  dedup_hit INTEGER NOT NULL,
+  run_id TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  error TEXT NOT NULL,
+  duration_us INTEGER NOT NULL,
+  remote TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_route ON webhook_deliveries(route, id);
 )sql",
 };
 

@@ -1,5 +1,5 @@
 // The storage interface of the engine: runs, history, inbox (events sent
-// to runs), leases and script versions. The engine knows nothing else of
+// to runs), leases, script versions, workflow data and the webhook audit. The engine knows nothing else of
 // where these live; store_sqlite.cpp is the embedded implementation.
 //
 // Design: every change goes through `commit`, which applies a batch of
@@ -144,6 +144,32 @@ struct Blob {
 };
 enum class DeliverOutcome { NotFound, AlreadyFinished, Delivered };
 
+// The audit record of one webhook delivery (api/webhook_ingress.cpp).
+struct WebhookDelivery {
+  int64_t id = 0;          // assigned by the store, increasing
+  std::string route;       // "/hooks/github"
+  std::string workflow;
+  std::string provider;    // the verify preset; "" when unverified by declaration
+  bool verified = false;
+  std::string dedup_key;   // the declared key's value; "" when none
+  bool dedup_hit = false;  // a redelivery: no new run
+  std::string run_id;      // started or found by dedup
+  int status = 0;          // the HTTP status answered
+  std::string outcome;     // started | duplicate | ignored | rejected | failed
+  std::string error;       // why it was rejected or failed
+  int64_t duration_us = 0;
+  std::string remote;      // source address
+  int64_t received_at = 0; // Unix ms
+};
+
+// Newest first; `before_id` > 0 continues a listing (the cursor).
+struct DeliveryFilter {
+  std::string route;  // "" = all
+  int status = 0;     // 0 = any
+  int64_t before_id = 0;
+  int64_t limit = 100;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -210,6 +236,10 @@ class Store {
   // Replaces the ciphertext of every named secret in one transaction (key rotation).
   virtual void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
                                int64_t now) = 0;
+
+  // Webhook delivery audit: appends records in one transaction (ids ignored).
+  virtual void put_deliveries(const std::vector<WebhookDelivery>& deliveries) = 0;
+  virtual std::vector<WebhookDelivery> list_deliveries(const DeliveryFilter& filter) = 0;
 };
 
 }  // namespace weft::engine

@@ -65,6 +65,8 @@ class SqliteStore final : public Store {
   bool delete_secret(const std::string& name) override;
   void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
                        int64_t now) override;
+  void put_deliveries(const std::vector<WebhookDelivery>& deliveries) override;
+  std::vector<WebhookDelivery> list_deliveries(const DeliveryFilter& filter) override;
 
  private:
   bool apply(const Mutation& mutation);  // false: an insert was ignored (duplicate)

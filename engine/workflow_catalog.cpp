@@ -42,17 +42,30 @@ std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
   auto spec = dsl::load_workflow(scratch.get(), source, path);
   if (!spec) return std::nullopt;
 
-  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules};
+  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules,
+                  spec->webhooks};
   store_.put_script(info.hash, info.workflow, source);
   std::lock_guard lock(mutex_);
   sources_[info.hash] = std::move(source);
   return info;
 }
 
+void WorkflowCatalog::check_webhook_paths(const ScriptInfo& info,
+                                          const std::map<std::string, ScriptInfo>& registered) {
+  for (const auto& hook : info.webhooks)
+    for (const auto& [name, other] : registered)
+      for (const auto& taken : other.webhooks)
+        if (name != info.workflow && taken.path == hook.path)
+          throw std::runtime_error(hook.where + ": webhook path " + hook.path +
+                                   " is already declared by workflow '" + name + "' (" +
+                                   taken.where + ")");
+}
+
 ScriptInfo WorkflowCatalog::add_file(const std::string& path) {
   auto info = load_file(path);
   if (!info) throw std::runtime_error(path + ": the file must return weft.workflow { ... }");
   std::lock_guard lock(mutex_);
+  check_webhook_paths(*info, by_name_);
   by_name_[info->workflow] = *info;
   return *info;
 }
@@ -69,7 +82,10 @@ std::vector<std::string> WorkflowCatalog::read_folder(std::map<std::string, Scri
   for (const auto& file : files) {
     try {
       // Files returning something other than a workflow are helper modules.
-      if (auto info = load_file(file.string())) into[info->workflow] = *info;
+      if (auto info = load_file(file.string())) {
+        check_webhook_paths(*info, into);
+        into[info->workflow] = *info;
+      }
     } catch (const std::exception& e) {
       problems.push_back(e.what());
       std::lock_guard lock(mutex_);
@@ -108,6 +124,14 @@ std::vector<ScriptInfo> WorkflowCatalog::all() const {
   std::vector<ScriptInfo> out;
   for (const auto& [name, info] : by_name_) out.push_back(info);
   return out;
+}
+
+std::optional<WebhookRoute> WorkflowCatalog::webhook(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, info] : by_name_)
+    for (const auto& hook : info.webhooks)
+      if (hook.path == path) return WebhookRoute{info, hook};
+  return std::nullopt;
 }
 
 std::string WorkflowCatalog::source(const std::string& hash) {

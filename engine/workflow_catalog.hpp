@@ -10,6 +10,7 @@
 
 #include "engine/schedule_spec.hpp"
 #include "engine/store.hpp"
+#include "engine/webhook_spec.hpp"
 
 namespace weft::engine {
 
@@ -19,6 +20,13 @@ struct ScriptInfo {
   std::string path;
   int64_t timeout_ms = 0;
   std::vector<ScheduleSpec> schedules;
+  std::vector<WebhookSpec> webhooks;
+};
+
+// A webhook path and the workflow (current version) that declares it.
+struct WebhookRoute {
+  ScriptInfo script;
+  WebhookSpec spec;
 };
 
 std::string sha256_hex(const std::string& data);
@@ -28,7 +36,8 @@ class WorkflowCatalog {
   WorkflowCatalog(Store& store, std::string workflows_dir);
 
   // Validates and registers one workflow file. Throws std::runtime_error
-  // "file:line: message" for a bad file, or when it declares no workflow.
+  // "file:line: message" for a bad file, when it declares no workflow, or
+  // when it declares a webhook path another workflow has.
   ScriptInfo add_file(const std::string& path);
   // Registers every workflow file directly in the folder; returns one
   // message per bad file (the others are registered).
@@ -41,6 +50,7 @@ class WorkflowCatalog {
 
   std::optional<ScriptInfo> by_name(const std::string& workflow) const;
   std::vector<ScriptInfo> all() const;
+  std::optional<WebhookRoute> webhook(const std::string& path) const;
   // The source of a version, from memory or the store; throws if unknown.
   std::string source(const std::string& hash);
   const std::string& workflows_dir() const { return dir_; }
@@ -48,6 +58,10 @@ class WorkflowCatalog {
  private:
   std::optional<ScriptInfo> load_file(const std::string& path);
   std::vector<std::string> read_folder(std::map<std::string, ScriptInfo>& into);
+  // Throws "file:line: ..." when `info` declares a webhook path that
+  // another workflow in `registered` has.
+  static void check_webhook_paths(const ScriptInfo& info,
+                                  const std::map<std::string, ScriptInfo>& registered);
 
   Store& store_;
   std::string dir_;

@@ -272,11 +272,12 @@ Verdict rsa_sha256(const Request& request, const Options& options) {
   }
 }
 
+const std::pair<std::string_view, Preset> kPresets[] = {
+    {"github", github},   {"slack", slack},     {"stripe", stripe},       {"shopify", shopify},
+    {"twilio", twilio},   {"standard", standard}, {"hmac", generic_hmac}, {"rsa_sha256", rsa_sha256}};
+
 Preset find_preset(std::string_view name) {
-  static const std::pair<std::string_view, Preset> presets[] = {
-      {"github", github},   {"slack", slack},     {"stripe", stripe},       {"shopify", shopify},
-      {"twilio", twilio},   {"standard", standard}, {"hmac", generic_hmac}, {"rsa_sha256", rsa_sha256}};
-  for (const auto& [preset_name, preset] : presets)
+  for (const auto& [preset_name, preset] : kPresets)
     if (preset_name == name) return preset;
   return nullptr;
 }
@@ -292,6 +293,12 @@ Verdict verify(const std::string& preset, const Request& request, const Options&
   Preset check = find_preset(preset);
   if (!check) throw std::invalid_argument("unknown webhook preset '" + preset + "'");
   return check(request, options);
+}
+
+std::vector<std::string_view> preset_names() {
+  std::vector<std::string_view> names;
+  for (const auto& [name, preset] : kPresets) names.push_back(name);
+  return names;
 }
 
 bool uses_clock(std::string_view preset) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace weft::stdlib::webhook {
 
@@ -45,6 +46,9 @@ struct Verdict {
 // Checks `request` with the named preset. Bad input of any kind yields
 // {false, reason}; only an unknown preset throws std::invalid_argument.
 Verdict verify(const std::string& preset, const Request& request, const Options& options);
+
+// The preset names verify() knows, e.g. for weft.verify.<preset>.
+std::vector<std::string_view> preset_names();
 
 // True for the presets that compare a signed timestamp with `now`
 // (and so read the clock when options.now_seconds is empty).

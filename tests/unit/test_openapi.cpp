@@ -47,13 +47,16 @@ TEST_CASE("docs/openapi.yaml documents exactly the router's routes", "[api][open
   REQUIRE(documented.size() >= 10);
   weft::testing::Api api;
   RouteSet routed;
-  for (const auto& route : api.router.route_table()) routed.insert({route.method, route.pattern});
+  for (const auto& route : api.router.route_table()) {
+    // The router's rest-of-path parameter {*path} is OpenAPI's {path}.
+    std::string pattern = route.pattern;
+    if (auto star = pattern.find("{*"); star != std::string::npos) pattern.erase(star + 1, 1);
+    routed.insert({route.method, pattern});
+  }
 
-  // Documented, routed by code that other branches add (metrics, webhook
-  // ingress); remove each entry once its route is in the router.
-  const RouteSet not_yet_routed = {{"GET", "/metrics"},
-                                   {"GET", "/v1/webhooks/deliveries"},
-                                   {"POST", "/hooks/{path}"}};
+  // Documented, routed by code that another branch adds (metrics);
+  // remove each entry once its route is in the router.
+  const RouteSet not_yet_routed = {{"GET", "/metrics"}};
   for (const auto& route : routed) {
     INFO(route.first << " " << route.second << " is routed");
     CHECK(documented.count(route));

@@ -1,0 +1,71 @@
+// Webhook routes: the ingress for every path workflows declare
+// (POST /hooks/..., no bearer token: deliveries are verified by signature)
+// and the audit listing GET /v1/webhooks/deliveries.
+#include "api/routes.hpp"
+#include "api/webhook_ingress.hpp"
+
+namespace weft::api {
+namespace {
+
+constexpr int64_t kMaxLimit = 1000;
+
+HttpResponse deliver(const RouteCall& call) {
+  if (call.context.webhooks == nullptr)
+    return error_response(404, "not_found", "no webhook route " + call.target.path);
+  return call.context.webhooks->deliver(call.request, call.target);
+}
+
+int64_t number_query(const RouteCall& call, const char* name, int64_t fallback, int64_t low, int64_t high) {
+  auto text = call.query(name);
+  if (!text) return fallback;
+  bool digits = !text->empty() && text->size() < 16 && text->find_first_not_of("0123456789") == std::string::npos;
+  int64_t value = digits ? std::stoll(*text) : -1;
+  if (value < low || value > high)
+    throw ApiError(400, "invalid_query", std::string(name) + " must be an integer between " +
+                                             std::to_string(low) + " and " + std::to_string(high));
+  return value;
+}
+
+nlohmann::json to_json(const engine::WebhookDelivery& d) {
+  auto optional = [](const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); };
+  return {{"id", d.id},
+          {"route", d.route},
+          {"workflow", d.workflow},
+          {"provider", optional(d.provider)},
+          {"verified", d.verified},
+          {"dedup_key", optional(d.dedup_key)},
+          {"dedup_hit", d.dedup_hit},
+          {"run_id", optional(d.run_id)},
+          {"status", d.status},
+          {"outcome", d.outcome},
+          {"error", optional(d.error)},
+          {"duration_ms", static_cast<double>(d.duration_us) / 1000.0},
+          {"remote", d.remote},
+          {"received_at", d.received_at}};
+}
+
+HttpResponse list_deliveries(const RouteCall& call) {
+  engine::DeliveryFilter filter;
+  filter.route = call.query("route").value_or("");
+  filter.status = static_cast<int>(number_query(call, "status", 0, 100, 599));
+  filter.limit = number_query(call, "limit", 100, 1, kMaxLimit);
+  filter.before_id = number_query(call, "cursor", 0, 1, INT64_MAX / 2);
+  if (call.context.webhooks) call.context.webhooks->flush_audit();
+  auto deliveries = call.context.store.list_deliveries(filter);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& delivery : deliveries) out.push_back(to_json(delivery));
+  nlohmann::json next = nullptr;
+  if (static_cast<int64_t>(deliveries.size()) == filter.limit) next = std::to_string(deliveries.back().id);
+  return json_response(200, {{"deliveries", out}, {"next_cursor", next}});
+}
+
+}  // namespace
+
+std::vector<Route> webhook_routes() {
+  return {
+      {"POST", "/hooks/{*path}", deliver},
+      {"GET", "/v1/webhooks/deliveries", list_deliveries},
+  };
+}
+
+}  // namespace weft::api

@@ -1,0 +1,173 @@
+// The webhook ingress (see webhook_ingress.hpp).
+#include "api/webhook_ingress.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "api/webhook_request.hpp"
+#include "dsl/ids.hpp"
+#include "stdlib/webhook_presets.hpp"
+
+namespace weft::api {
+namespace {
+
+using nlohmann::json;
+
+int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The URL the provider called (Twilio signs it): the scheme and host a
+// proxy reports, else the Host header over plain HTTP.
+std::string request_url(const ApiRequest& request) {
+  auto header = [&](const char* name) {
+    auto it = request.headers.find(name);
+    return it == request.headers.end() ? std::string() : it->second;
+  };
+  std::string scheme = header("x-forwarded-proto");
+  std::string host = header("x-forwarded-host");
+  if (host.empty()) host = header("host");
+  return (scheme.empty() ? "http" : scheme) + "://" + host + request.target;
+}
+
+HttpResponse duplicate(const engine::Run& run, engine::WebhookDelivery& record) {
+  record.dedup_hit = true;
+  record.run_id = run.id;
+  record.outcome = "duplicate";
+  return json_response(200, {{"duplicate", true}, {"run_id", run.id}});
+}
+
+}  // namespace
+
+WebhookIngress::WebhookIngress(engine::Store& store, engine::WorkflowCatalog& catalog,
+                               engine::Engine& engine, const stdlib::SecretKeys* keys,
+                               EventLimits limits)
+    : store_(store), catalog_(catalog), engine_(engine), keys_(keys), events_(catalog, limits),
+      log_(store) {}
+
+HttpResponse WebhookIngress::deliver(const ApiRequest& request, const Target& target) {
+  auto began = std::chrono::steady_clock::now();
+  auto route = catalog_.webhook(target.path);
+  if (!route) return error_response(404, "not_found", "no webhook route " + target.path);
+  engine::WebhookDelivery record;
+  record.route = route->spec.path;
+  record.workflow = route->script.workflow;
+  record.remote = request.remote;
+  record.received_at = unix_ms();
+  HttpResponse response;
+  try {
+    response = handle(request, target, *route, record);
+  } catch (const ApiError& e) {
+    record.outcome = e.status >= 500 ? "failed" : "rejected";
+    record.error = e.what();
+    response = error_response(e.status, e.code, e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft serve: webhook %s: %s\n", target.path.c_str(), e.what());
+    record.outcome = "failed";
+    record.error = e.what();
+    response = error_response(500, "internal", "internal error");
+  }
+  record.status = response.status;
+  record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - began).count();
+  log_.record(std::move(record));
+  return response;
+}
+
+HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& target,
+                                    const engine::WebhookRoute& route,
+                                    engine::WebhookDelivery& record) {
+  const engine::WebhookSpec& spec = route.spec;
+  if (spec.verify) {
+    record.provider = spec.verify->preset;
+    verify(request, *spec.verify);
+    record.verified = true;
+  }
+  if (spec.limit) {
+    std::string key = "webhook:" + spec.path;
+    if (!limiter_.declared(key)) limiter_.declare(key, *spec.limit);
+    auto admission = limiter_.acquire({key}, 1, unix_ms());
+    if (!admission.allowed) {
+      int64_t seconds = std::max<int64_t>(1, (admission.retry_after_ms + 999) / 1000);
+      record.outcome = "rejected";
+      record.error = "rate limited";
+      auto response = error_response(429, "rate_limited", "too many deliveries to " + spec.path +
+                                                               "; retry in " + std::to_string(seconds) + "s");
+      response.headers["Retry-After"] = std::to_string(seconds);
+      return response;
+    }
+  }
+  DeliveryBody body = parse_delivery_body(request);
+  std::string idempotency_key;
+  if (!spec.dedup.empty()) {
+    record.dedup_key = dedup_value(spec.dedup, request, body);
+    if (!record.dedup_key.empty()) idempotency_key = "webhook:" + spec.path + ":" + record.dedup_key;
+  }
+  if (!idempotency_key.empty())
+    if (auto existing = store_.find_run_by_idempotency(route.script.workflow, "", idempotency_key))
+      return duplicate(*existing, record);
+
+  json input = body.json ? *body.json : body.form ? *body.form : json::object();
+  if (spec.has_event) {
+    EventResult mapped = events_.call(route, event_request(request, target, body));
+    switch (mapped.kind) {
+      case EventResult::Kind::Ignored:
+        record.outcome = "ignored";
+        return json_response(200, {{"ignored", true}});
+      case EventResult::Kind::Rejected:
+        throw ApiError(422, "webhook_event_rejected", mapped.message);
+      case EventResult::Kind::Failed:
+        throw ApiError(500, "webhook_event_failed", mapped.message);
+      case EventResult::Kind::Input:
+        input = std::move(mapped.input);
+        break;
+    }
+  }
+  Started started = start(route.script.workflow, std::move(input), idempotency_key);
+  if (started.duplicate) return duplicate(started.run, record);
+  record.run_id = started.run.id;
+  record.outcome = "started";
+  return json_response(202, {{"run_id", started.run.id}});
+}
+
+void WebhookIngress::verify(const ApiRequest& request, const engine::WebhookVerify& verify) {
+  stdlib::webhook::Options options = verify.options;
+  if (!verify.secret.empty()) {
+    bool is_public_key = verify.preset == "rsa_sha256" && options.public_key.empty();
+    (is_public_key ? options.public_key : options.secret) = secret(verify.secret);
+  }
+  stdlib::webhook::Request signed_request{request.method, request_url(request), {}, request.body};
+  signed_request.headers.insert(request.headers.begin(), request.headers.end());
+  auto verdict = stdlib::webhook::verify(verify.preset, signed_request, options);
+  if (!verdict.ok) throw ApiError(401, "signature_invalid", verdict.reason);
+}
+
+std::string WebhookIngress::secret(const std::string& name) {
+  auto sealed = keys_ ? store_.get_secret(name) : std::nullopt;
+  if (!sealed)
+    throw ApiError(500, "webhook_secret_missing",
+                   "the webhook secret '" + name + "' is not set (weft secrets set " + name + ")");
+  try {
+    return keys_->open(name, *sealed);
+  } catch (const std::exception& e) {
+    throw ApiError(500, "webhook_secret_unreadable", e.what());
+  }
+}
+
+WebhookIngress::Started WebhookIngress::start(const std::string& workflow, json input,
+                                              const std::string& key) {
+  engine::StartOptions options;
+  options.id = dsl::new_time_ordered_uuid(unix_ms());
+  options.idempotency_key = key;
+  try {
+    engine::Run run = engine_.start_run(workflow, std::move(input), options);
+    return {run, run.id != options.id};
+  } catch (const engine::IdempotencyConflict& e) {
+    return {e.existing, true};  // a redelivery that mapped to another input
+  } catch (const std::invalid_argument& e) {
+    throw ApiError(422, "run_rejected", e.what());
+  }
+}
+
+}  // namespace weft::api

@@ -1,0 +1,99 @@
+// Reading webhook deliveries (see webhook_request.hpp).
+#include "api/webhook_request.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace weft::api {
+namespace {
+
+using nlohmann::json;
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The media type without parameters: "application/json; charset=utf-8" -> "application/json".
+std::string media_type(const ApiRequest& request) {
+  auto it = request.headers.find("content-type");
+  if (it == request.headers.end()) return "";
+  std::string type = lower(it->second.substr(0, it->second.find(';')));
+  type.erase(type.find_last_not_of(" \t") + 1);
+  return type;
+}
+
+bool is_json_type(const std::string& type) {
+  return type == "application/json" || type == "text/json" ||
+         (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
+}
+
+json parse_form(const std::string& body) {
+  json form = json::object();
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find('&', start);
+    if (end == std::string::npos) end = body.size();
+    std::string_view pair(body.data() + start, end - start);
+    if (!pair.empty()) {
+      size_t equals = pair.find('=');
+      auto name = percent_decode(pair.substr(0, equals), true);
+      auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+      if (!name || !value) throw ApiError(400, "invalid_form", "the form body has a malformed percent escape");
+      form[*name] = *value;
+    }
+    start = end + 1;
+  }
+  return form;
+}
+
+}  // namespace
+
+DeliveryBody parse_delivery_body(const ApiRequest& request) {
+  DeliveryBody out;
+  std::string type = media_type(request);
+  if (is_json_type(type)) {
+    auto parsed = json::parse(request.body, nullptr, false);
+    if (parsed.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
+    out.json = std::move(parsed);
+  } else if (type == "application/x-www-form-urlencoded") {
+    out.form = parse_form(request.body);
+  }
+  return out;
+}
+
+json event_request(const ApiRequest& request, const Target& target, const DeliveryBody& body) {
+  json req = {{"method", request.method},
+              {"path", target.path},
+              {"headers", request.headers},
+              {"body", request.body},
+              {"query", target.query},
+              {"remote", request.remote}};
+  if (body.json) req["json"] = *body.json;
+  if (body.form) req["form"] = *body.form;
+  return req;
+}
+
+std::string dedup_value(const std::string& dedup, const ApiRequest& request, const DeliveryBody& body) {
+  if (dedup.rfind("header:", 0) == 0) {
+    auto it = request.headers.find(lower(dedup.substr(7)));
+    return it == request.headers.end() ? "" : it->second;
+  }
+  if (dedup.rfind("json:", 0) != 0 || !body.json) return "";
+  const json* at = &*body.json;
+  std::string path = dedup.substr(5);
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = std::min(path.find('.', start), path.size());
+    std::string field = path.substr(start, end - start);
+    if (!at->is_object() || !at->contains(field)) return "";
+    at = &at->at(field);
+    start = end + 1;
+  }
+  if (at->is_string()) return at->get<std::string>();
+  if (at->is_number() || at->is_boolean()) return at->dump();
+  return "";
+}
+
+}  // namespace weft::api
