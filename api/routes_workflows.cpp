@@ -2,6 +2,7 @@
 // starting runs (POST /v1/workflows/{name}/runs: Idempotency-Key, the
 // caller's tenant, optionally waiting for the end).
 #include <algorithm>
+#include <cstdio>
 
 #include "api/routes.hpp"
 #include "engine/duration.hpp"
@@ -67,16 +68,30 @@ std::string idempotency_key_of(const ApiRequest& request) {
   return key;
 }
 
-// The one place the API starts runs.
-engine::StartResult start(ApiContext& context, const std::string& workflow, nlohmann::json input,
-                          const engine::StartOptions& options) {
-  try {
-    return context.engine.start_or_replay(workflow, std::move(input), options);
-  } catch (const engine::IdempotencyConflict& e) {
-    throw ApiError(409, "idempotency_conflict", e.what());
-  } catch (const std::invalid_argument& e) {
-    throw ApiError(422, "run_rejected", e.what());
+// The answer to a start once it is durable (or has failed): 201 and the
+// new run, 200 and the earlier run for a replayed Idempotency-Key, or the
+// error; with `wait`, the run's end is awaited first.
+HttpResponse started_response(const engine::StartResult& started, std::exception_ptr error,
+                              std::optional<std::chrono::milliseconds> wait) {
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const engine::IdempotencyConflict& e) {
+      return error_response(409, "idempotency_conflict", e.what());
+    } catch (const std::invalid_argument& e) {
+      return error_response(422, "run_rejected", e.what());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "weft serve: starting a run: %s\n", e.what());
+      return error_response(500, "internal", "internal error");
+    }
   }
+  HttpResponse response = json_response(started.replayed ? 200 : 201, engine::to_json(started.run));
+  if (started.replayed) response.headers["Idempotent-Replayed"] = "true";
+  if (wait) {
+    response.status = 202;
+    response.await = AwaitRun{started.run.id, *wait};
+  }
+  return response;
 }
 
 HttpResponse start_run(const RouteCall& call) {
@@ -89,13 +104,15 @@ HttpResponse start_run(const RouteCall& call) {
   engine::StartOptions options;
   options.idempotency_key = idempotency_key_of(call.request);
   options.tenant = call.tenant;
-  engine::StartResult started = start(call.context, name, std::move(input), options);
-  HttpResponse response = json_response(started.replayed ? 200 : 201, engine::to_json(started.run));
-  if (started.replayed) response.headers["Idempotent-Replayed"] = "true";
-  if (wait) {
-    response.status = 202;
-    response.await = AwaitRun{started.run.id, *wait};
-  }
+  // Answered once the run is durable, without holding an io thread meanwhile.
+  HttpResponse response;
+  response.deferred = [&engine = call.context.engine, name, input = std::move(input), options,
+                       wait](Reply reply) mutable {
+    engine.start_run_async(name, std::move(input), options,
+                           [reply, wait](const engine::StartResult& started, std::exception_ptr error) {
+                             reply(started_response(started, error, wait));
+                           });
+  };
   return response;
 }
 

@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "api/webhook_request.hpp"
-#include "dsl/ids.hpp"
 #include "stdlib/webhook_presets.hpp"
 
 namespace weft::api {
@@ -38,6 +37,33 @@ HttpResponse duplicate(const engine::Run& run, engine::WebhookDelivery& record) 
   return json_response(200, {{"duplicate", true}, {"run_id", run.id}});
 }
 
+// 202 once the run is durably started; 200 duplicate when its
+// idempotency key was taken meanwhile (or by a redelivery that mapped to
+// another input); 422 for a start the engine refuses.
+HttpResponse started_answer(const engine::StartResult& started, std::exception_ptr error,
+                            engine::WebhookDelivery& record) {
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const engine::IdempotencyConflict& e) {
+      return duplicate(e.existing, record);
+    } catch (const std::invalid_argument& e) {
+      record.outcome = "rejected";
+      record.error = e.what();
+      return error_response(422, "run_rejected", e.what());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "weft serve: webhook %s: %s\n", record.route.c_str(), e.what());
+      record.outcome = "failed";
+      record.error = e.what();
+      return error_response(500, "internal", "internal error");
+    }
+  }
+  if (started.replayed) return duplicate(started.run, record);
+  record.run_id = started.run.id;
+  record.outcome = "started";
+  return json_response(202, {{"run_id", started.run.id}});
+}
+
 }  // namespace
 
 WebhookIngress::WebhookIngress(engine::Store& store, engine::WorkflowCatalog& catalog,
@@ -56,8 +82,9 @@ HttpResponse WebhookIngress::deliver(const ApiRequest& request, const Target& ta
   record.remote = request.remote;
   record.received_at = unix_ms();
   HttpResponse response;
+  std::optional<PendingStart> pending;
   try {
-    response = handle(request, target, *route, record);
+    response = handle(request, target, *route, record, pending);
   } catch (const ApiError& e) {
     record.outcome = e.status >= 500 ? "failed" : "rejected";
     record.error = e.what();
@@ -68,16 +95,42 @@ HttpResponse WebhookIngress::deliver(const ApiRequest& request, const Target& ta
     record.error = e.what();
     response = error_response(500, "internal", "internal error");
   }
+  if (pending) return start_later(std::move(*pending), std::move(record), began);
+  finish(record, response, began);
+  return response;
+}
+
+void WebhookIngress::finish(engine::WebhookDelivery& record, const HttpResponse& response,
+                            std::chrono::steady_clock::time_point began) {
   record.status = response.status;
   record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - began).count();
   log_.record(std::move(record));
+}
+
+HttpResponse WebhookIngress::start_later(PendingStart pending, engine::WebhookDelivery record,
+                                         std::chrono::steady_clock::time_point began) {
+  HttpResponse response;
+  response.deferred = [this, pending = std::move(pending), record = std::move(record),
+                       began](Reply reply) mutable {
+    engine::StartOptions options;
+    options.idempotency_key = pending.idempotency_key;
+    engine_.start_run_async(
+        pending.workflow, std::move(pending.input), options,
+        [this, record = std::move(record), began, reply](const engine::StartResult& started,
+                                                         std::exception_ptr error) mutable {
+          HttpResponse answer = started_answer(started, error, record);
+          finish(record, answer, began);
+          reply(std::move(answer));
+        });
+  };
   return response;
 }
 
 HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& target,
                                     const engine::WebhookRoute& route,
-                                    engine::WebhookDelivery& record) {
+                                    engine::WebhookDelivery& record,
+                                    std::optional<PendingStart>& pending) {
   const engine::WebhookSpec& spec = route.spec;
   if (spec.verify) {
     record.provider = spec.verify->preset;
@@ -124,11 +177,8 @@ HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& tar
         break;
     }
   }
-  Started started = start(route.script.workflow, std::move(input), idempotency_key);
-  if (started.duplicate) return duplicate(started.run, record);
-  record.run_id = started.run.id;
-  record.outcome = "started";
-  return json_response(202, {{"run_id", started.run.id}});
+  pending = PendingStart{route.script.workflow, std::move(input), idempotency_key};
+  return {};
 }
 
 void WebhookIngress::verify(const ApiRequest& request, const engine::WebhookVerify& verify) {
@@ -152,21 +202,6 @@ std::string WebhookIngress::secret(const std::string& name) {
     return keys_->open(name, *sealed);
   } catch (const std::exception& e) {
     throw ApiError(500, "webhook_secret_unreadable", e.what());
-  }
-}
-
-WebhookIngress::Started WebhookIngress::start(const std::string& workflow, json input,
-                                              const std::string& key) {
-  engine::StartOptions options;
-  options.id = dsl::new_time_ordered_uuid(unix_ms());
-  options.idempotency_key = key;
-  try {
-    engine::Run run = engine_.start_run(workflow, std::move(input), options);
-    return {run, run.id != options.id};
-  } catch (const engine::IdempotencyConflict& e) {
-    return {e.existing, true};  // a redelivery that mapped to another input
-  } catch (const std::invalid_argument& e) {
-    throw ApiError(422, "run_rejected", e.what());
   }
 }
 

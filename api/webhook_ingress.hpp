@@ -6,6 +6,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "api/delivery_log.hpp"
@@ -29,17 +31,25 @@ class WebhookIngress {
   void flush_audit() { log_.flush(); }
 
  private:
-  struct Started {
-    engine::Run run;
-    bool duplicate = false;  // the idempotency key was taken: `run` is the earlier one
+  // A delivery that passed every check: its run is still to be started.
+  struct PendingStart {
+    std::string workflow;
+    nlohmann::json input;
+    std::string idempotency_key;
   };
 
+  // The answer, or (setting `pending`) nothing yet: the run is to start.
   HttpResponse handle(const ApiRequest& request, const Target& target,
-                      const engine::WebhookRoute& route, engine::WebhookDelivery& record);
+                      const engine::WebhookRoute& route, engine::WebhookDelivery& record,
+                      std::optional<PendingStart>& pending);
+  // The one place a delivery starts its run: answered (and audited) once
+  // the run is durable, without holding an io thread meanwhile.
+  HttpResponse start_later(PendingStart pending, engine::WebhookDelivery record,
+                           std::chrono::steady_clock::time_point began);
+  void finish(engine::WebhookDelivery& record, const HttpResponse& response,
+              std::chrono::steady_clock::time_point began);
   void verify(const ApiRequest& request, const engine::WebhookVerify& verify);
   std::string secret(const std::string& name);
-  // The one place a delivery starts its run (blocking until it is durable).
-  Started start(const std::string& workflow, nlohmann::json input, const std::string& key);
 
   engine::Store& store_;
   engine::WorkflowCatalog& catalog_;

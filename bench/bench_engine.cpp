@@ -100,7 +100,7 @@ void throughput(int runs, int window) {
   auto start_one = [&] {
     if (started.fetch_add(1) < runs)
       engine_ptr->start_run_async("three_steps", nlohmann::json::object(), {},
-                                  [](const Run&, std::exception_ptr) {});
+                                  [](const StartResult&, std::exception_ptr) {});
   };
   EngineOptions options;
   options.workers = 2;

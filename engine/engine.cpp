@@ -150,8 +150,13 @@ Run Engine::make_run(const std::string& workflow, nlohmann::json input,
 
 void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
                              StartOptions options, Started done) {
-  if (auto existing = existing_run(workflow, input, options)) return done(*existing, nullptr);
-  Run run = new_run(workflow, input, options, true);
+  Run run;
+  try {
+    if (auto existing = existing_run(workflow, input, options)) return done({*existing, true}, nullptr);
+    run = new_run(workflow, input, options, true);
+  } catch (...) {
+    return done({}, std::current_exception());
+  }
   {
     std::lock_guard lock(mutex_);
     in_flight_.insert(run.id);
@@ -161,16 +166,16 @@ void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
       [this, run, done, workflow, input, options](bool applied, std::exception_ptr error) {
         if (!error && applied) {
           dispatch(run, true);
-          return done(run, nullptr);
+          return done({run, false}, nullptr);
         }
         released(run.id, 0);
-        if (error) return done(run, error);
+        if (error) return done({run, false}, error);
         try {  // another start with the same key won the race
           auto existing = existing_run(workflow, input, options);
           if (!existing) throw std::invalid_argument("a run with id '" + run.id + "' already exists");
-          done(*existing, nullptr);
+          done({*existing, true}, nullptr);
         } catch (...) {
-          done(run, std::current_exception());
+          done({run, false}, std::current_exception());
         }
       });
 }

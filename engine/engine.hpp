@@ -78,8 +78,10 @@ class Engine {
   StartResult start_or_replay(const std::string& workflow, nlohmann::json input,
                               StartOptions options = {});
   // The same without blocking: `done` is called once the run is durable
-  // (and dispatched), or with the error that prevented it.
-  using Started = std::function<void(const Run&, std::exception_ptr)>;
+  // (and dispatched), or with the error that prevented it (the errors
+  // start_run throws); never throws itself. `done` may run on the calling
+  // thread (a replayed start) or on the committer's.
+  using Started = std::function<void(const StartResult&, std::exception_ptr)>;
   void start_run_async(const std::string& workflow, nlohmann::json input, StartOptions options,
                        Started done);
   // Creates the run durably without executing it (a later poll claims it).

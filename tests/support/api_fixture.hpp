@@ -4,6 +4,10 @@
 #pragma once
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <future>
+#include <memory>
+
 #include "api/router.hpp"
 #include "tests/support/engine_fixture.hpp"
 
@@ -20,6 +24,16 @@ return weft.workflow { name = "approval", run = function(ctx, input)
   return { approved = decision.approved }
 end })";
 
+// The final answer to a request: a deferred one is waited for (bounded).
+inline api::HttpResponse answered(api::HttpResponse response) {
+  if (!response.deferred) return response;
+  auto answer = std::make_shared<std::promise<api::HttpResponse>>();
+  auto future = answer->get_future();
+  response.deferred([answer](api::HttpResponse r) { answer->set_value(std::move(r)); });
+  REQUIRE(future.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  return future.get();
+}
+
 struct Api {
   explicit Api(std::vector<api::ApiToken> tokens = {})
       : router({*fx.store, *fx.catalog, *fx.engine}, std::move(tokens)) {
@@ -29,7 +43,8 @@ struct Api {
 
   api::HttpResponse operator()(std::string method, std::string target, std::string body = "",
                                std::map<std::string, std::string> headers = {}) {
-    return router.handle({std::move(method), std::move(target), std::move(headers), std::move(body)});
+    return answered(
+        router.handle({std::move(method), std::move(target), std::move(headers), std::move(body)}));
   }
 
   EngineFixture fx;

@@ -9,6 +9,7 @@
 #include "api/router.hpp"
 #include "api/webhook_ingress.hpp"
 #include "stdlib/crypto_primitives.hpp"
+#include "tests/support/api_fixture.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using nlohmann::json;
@@ -58,7 +59,7 @@ struct Hooks {
 
   HttpResponse post(const std::string& path, const std::string& body,
                     std::map<std::string, std::string> headers = {{"content-type", "application/json"}}) {
-    return router.handle({"POST", path, std::move(headers), body, "10.0.0.7"});
+    return weft::testing::answered(router.handle({"POST", path, std::move(headers), body, "10.0.0.7"}));
   }
 
   HttpResponse github(const std::string& body, const std::string& delivery, const std::string& event = "push",
