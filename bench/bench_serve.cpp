@@ -4,7 +4,10 @@
 //   starts — POST /v1/workflows/three_steps/runs from 64 connections:
 //            durable run starts answered per second;
 //   wait   — POST ...?wait=30s of a 3-step workflow, one at a time and
-//            from 16 connections: latency p50/p99 from request to result.
+//            from 16 connections: latency p50/p99 from request to result;
+//   webhooks — GitHub-signed deliveries to a weft.webhook route from 64
+//            connections, each verified, mapped by `event`, deduplicated by
+//            its X-GitHub-Delivery and answered 202 once its run is durable.
 // Prints figures; asserts nothing. `--smoke` runs a short form for CI;
 // `--full MODE` runs one mode at full size.
 #include <cstdio>
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "bench/http_load.hpp"
+#include "stdlib/crypto_primitives.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/serve_process.hpp"
 
@@ -33,6 +37,34 @@ return weft.workflow {
   end,
 }
 )lua";
+
+const char* kGithubHook = R"lua(
+local weft = require "weft"
+return weft.workflow {
+  name = "github_hook",
+  on = { weft.webhook {
+    path = "/hooks/github",
+    verify = weft.verify.github "bench.github",
+    dedup = "header:X-GitHub-Delivery",
+    event = function(req) return { action = req.json.action, n = req.json.n } end,
+  } },
+  run = function(ctx, event)
+    return ctx:step("handle", function() return event.n end)
+  end,
+}
+)lua";
+
+constexpr const char* kGithubSecret = "bench-webhook-secret";
+
+LoadRequest github_delivery(int i) {
+  std::string body = "{\"action\":\"opened\",\"n\":" + std::to_string(i) + "}";
+  std::string signature = "sha256=" + weft::stdlib::crypto::hex_encode(
+                                          weft::stdlib::crypto::hmac("sha256", kGithubSecret, body));
+  return {"POST", "/hooks/github", body,
+          {{"X-Hub-Signature-256", signature},
+           {"X-GitHub-Event", "pull_request"},
+           {"X-GitHub-Delivery", "delivery-" + std::to_string(i)}}};
+}
 
 void report(const char* what, const LoadResult& result) {
   std::printf("%-34s %7zu requests in %6.2f s: %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  statuses:",
@@ -56,7 +88,11 @@ int main(int argc, char** argv) {
   auto workflows = dir.path() / "workflows";
   std::filesystem::create_directories(workflows);
   std::ofstream(workflows / "three_steps.lua") << kThreeSteps;
-  weft::testing::ServeProcess server(workflows, dir.path() / "weft.db");
+  std::ofstream(workflows / "github_hook.lua") << kGithubHook;
+  auto db = dir.path() / "weft.db";
+  weft::testing::run_command({WEFT_BINARY, "secrets", "set", "bench.github", "--value", kGithubSecret,
+                              "--db", db.string()});
+  weft::testing::ServeProcess server(workflows, db);
 
   if (only.empty() || only == "starts") {
     int total = smoke ? 500 : 50'000;
@@ -72,6 +108,10 @@ int main(int argc, char** argv) {
     report("start ?wait, 3 steps (16 connections)", run_load(server.port(), 16, total * 4, [](int i) {
              return start_request(i, "?wait=30s");
            }));
+  }
+  if (only.empty() || only == "webhooks") {
+    int total = smoke ? 500 : 50'000;
+    report("github webhooks (64 connections)", run_load(server.port(), 64, total, github_delivery));
   }
   auto ended = server.terminate();
   return ended.exit_code == 0 ? 0 : 1;
