@@ -1,4 +1,5 @@
 // weft serve over its life: SIGTERM in the middle of a burst of starts
+// and webhook deliveries
 // loses nothing that was accepted (every 2xx has its run, and a restarted
 // server finishes them), and reloading workflows (SIGHUP or the admin
 // route) gives new runs the new version while runs in flight keep theirs.
@@ -12,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "stdlib/crypto_primitives.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/serve_process.hpp"
 
@@ -28,6 +30,20 @@ return weft.workflow { name = "burst", run = function(ctx, input)
   for i = 1, 5 do total = total + ctx:step("s" .. i, function() return i end) end
   return { total = total, n = input.n }
 end })";
+
+const char* kHook = R"(local weft = require "weft"
+return weft.workflow { name = "hook", on = { weft.webhook {
+    path = "/hooks/burst", verify = weft.verify.github "burst.secret",
+    dedup = "header:X-GitHub-Delivery" } },
+  run = function(ctx, input)
+    return { total = ctx:step("one", function() return 15 end), n = input.n }
+  end })";
+
+std::map<std::string, std::string> github_headers(const std::string& body, const std::string& delivery) {
+  using namespace weft::stdlib::crypto;
+  return {{"X-Hub-Signature-256", "sha256=" + hex_encode(hmac("sha256", "burst-secret", body))},
+          {"X-GitHub-Delivery", delivery}};
+}
 
 std::string versioned(const std::string& version) {
   return R"(local weft = require "weft"
@@ -52,28 +68,40 @@ json wait_for_status(const ServeProcess& server, const std::string& id, const st
 
 }  // namespace
 
-TEST_CASE("SIGTERM during a burst of starts loses no accepted run", "[e2e][serve][shutdown]") {
+TEST_CASE("SIGTERM during a burst of starts and webhooks loses no accepted run",
+          "[e2e][serve][shutdown]") {
   TempDir dir;
   auto workflows = dir.path() / "workflows";
   std::filesystem::create_directories(workflows);
   std::ofstream(workflows / "burst.lua") << kBurst;
+  std::ofstream(workflows / "hook.lua") << kHook;
   auto db = dir.path() / "weft.db";
+  REQUIRE(weft::testing::run_command({WEFT_BINARY, "secrets", "set", "burst.secret", "--value",
+                                      "burst-secret", "--db", db.string()})
+              .exit_code == 0);
 
   std::mutex mutex;
   std::set<std::string> accepted;
   std::atomic<int> answered{0};
+  std::atomic<int> deliveries{0};  // of them, webhook deliveries
   {
     ServeProcess server(workflows, db, {"--workers", "2"});
     std::vector<std::thread> clients;
     for (int c = 0; c < 8; ++c) {
       clients.emplace_back([&, c] {
         for (int i = 0; i < 200; ++i) {
-          auto reply = http_request("POST", server.url("/v1/workflows/burst/runs"),
-                                    json{{"n", c * 1000 + i}}.dump());
+          // Even clients start runs over the API, odd ones deliver webhooks.
+          std::string body = json{{"n", c * 1000 + i}}.dump();
+          auto reply = c % 2 == 0
+                           ? http_request("POST", server.url("/v1/workflows/burst/runs"), body)
+                           : http_request("POST", server.url("/hooks/burst"), body,
+                                          github_headers(body, std::to_string(c * 1000 + i)));
           if (reply.status == 0) return;  // the server has stopped accepting
           if (reply.status / 100 != 2) continue;
           std::lock_guard lock(mutex);
-          accepted.insert(reply.json()["id"].get<std::string>());
+          auto answer = reply.json();
+          if (answer.contains("run_id")) deliveries++;
+          accepted.insert((answer.contains("run_id") ? answer["run_id"] : answer["id"]).get<std::string>());
           answered++;
         }
       });
@@ -85,6 +113,7 @@ TEST_CASE("SIGTERM during a burst of starts loses no accepted run", "[e2e][serve
     CHECK_THAT(ended.err, Catch::Contains("weft serve: stopped"));
   }
   REQUIRE(accepted.size() >= 100);
+  CHECK(deliveries > 0);
 
   ServeProcess restarted(workflows, db);
   for (const auto& id : accepted) {
