@@ -15,10 +15,11 @@
 
 #include "stdlib/crypto_primitives.hpp"
 #include "tests/support/engine_fixture.hpp"
+#include "tests/support/serve_client.hpp"
 #include "tests/support/serve_process.hpp"
 
 using nlohmann::json;
-using weft::testing::http_request;
+using weft::testing::request;
 using weft::testing::ServeProcess;
 using weft::testing::TempDir;
 
@@ -39,10 +40,10 @@ return weft.workflow { name = "hook", on = { weft.webhook {
     return { total = ctx:step("one", function() return 15 end), n = input.n }
   end })";
 
-std::map<std::string, std::string> github_headers(const std::string& body, const std::string& delivery) {
+std::vector<std::string> github_headers(const std::string& body, const std::string& delivery) {
   using namespace weft::stdlib::crypto;
-  return {{"X-Hub-Signature-256", "sha256=" + hex_encode(hmac("sha256", "burst-secret", body))},
-          {"X-GitHub-Delivery", delivery}};
+  return {"X-Hub-Signature-256: sha256=" + hex_encode(hmac("sha256", "burst-secret", body)),
+          "X-GitHub-Delivery: " + delivery};
 }
 
 std::string versioned(const std::string& version) {
@@ -56,9 +57,9 @@ end })";
 json wait_for_status(const ServeProcess& server, const std::string& id, const std::string& status) {
   json run;
   for (int attempt = 0; attempt < 1000; ++attempt) {
-    auto reply = http_request("GET", server.url("/v1/runs/" + id));
+    auto reply = request("GET", server.url("/v1/runs/" + id));
     if (reply.status == 200) {
-      run = reply.json();
+      run = reply.json_body();
       if (run["status"] == status) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -93,13 +94,13 @@ TEST_CASE("SIGTERM during a burst of starts and webhooks loses no accepted run",
           // Even clients start runs over the API, odd ones deliver webhooks.
           std::string body = json{{"n", c * 1000 + i}}.dump();
           auto reply = c % 2 == 0
-                           ? http_request("POST", server.url("/v1/workflows/burst/runs"), body)
-                           : http_request("POST", server.url("/hooks/burst"), body,
+                           ? request("POST", server.url("/v1/workflows/burst/runs"), body)
+                           : request("POST", server.url("/hooks/burst"), body, "",
                                           github_headers(body, std::to_string(c * 1000 + i)));
           if (reply.status == 0) return;  // the server has stopped accepting
           if (reply.status / 100 != 2) continue;
           std::lock_guard lock(mutex);
-          auto answer = reply.json();
+          auto answer = reply.json_body();
           if (answer.contains("run_id")) deliveries++;
           accepted.insert((answer.contains("run_id") ? answer["run_id"] : answer["id"]).get<std::string>());
           answered++;
@@ -133,12 +134,12 @@ TEST_CASE("reloading workflows: new runs get the new version, runs in flight kee
   std::ofstream(workflows / "versioned.lua") << versioned("v1");
   ServeProcess server(workflows, dir.path() / "weft.db");
   auto version_hash = [&] {
-    return http_request("GET", server.url("/v1/workflows")).json()["workflows"][0]["version"];
+    return request("GET", server.url("/v1/workflows")).json_body()["workflows"][0]["version"];
   };
   auto start = [&] {
-    auto reply = http_request("POST", server.url("/v1/workflows/versioned/runs"), "{}");
+    auto reply = request("POST", server.url("/v1/workflows/versioned/runs"), "{}");
     REQUIRE(reply.status == 201);
-    return reply.json()["id"].get<std::string>();
+    return reply.json_body()["id"].get<std::string>();
   };
 
   std::string first = start();
@@ -150,20 +151,20 @@ TEST_CASE("reloading workflows: new runs get the new version, runs in flight kee
   std::string second = start();
 
   std::ofstream(workflows / "versioned.lua") << versioned("v3");
-  auto reloaded = http_request("POST", server.url("/v1/admin/reload"));
+  auto reloaded = request("POST", server.url("/v1/admin/reload"));
   REQUIRE(reloaded.status == 200);
-  CHECK(reloaded.json()["problems"].empty());
+  CHECK(reloaded.json_body()["problems"].empty());
   std::string third = start();
 
   std::ofstream(workflows / "versioned.lua") << "return weft.workflow {";  // a broken edit
-  auto broken = http_request("POST", server.url("/v1/admin/reload"));
-  CHECK(broken.json()["problems"].size() == 1);
-  CHECK_THAT(broken.json()["problems"][0].get<std::string>(), Catch::Contains("versioned.lua"));
-  REQUIRE(broken.json()["workflows"].size() == 1);  // the last good version still serves
+  auto broken = request("POST", server.url("/v1/admin/reload"));
+  CHECK(broken.json_body()["problems"].size() == 1);
+  CHECK_THAT(broken.json_body()["problems"][0].get<std::string>(), Catch::Contains("versioned.lua"));
+  REQUIRE(broken.json_body()["workflows"].size() == 1);  // the last good version still serves
   std::string fourth = start();
 
   for (const auto& id : {first, second, third, fourth})
-    REQUIRE(http_request("POST", server.url("/v1/runs/" + id + "/events/go"), "{}").status == 202);
+    REQUIRE(request("POST", server.url("/v1/runs/" + id + "/events/go"), "{}").status == 202);
   CHECK(wait_for_status(server, first, "completed")["result"]["version"] == "v1");
   CHECK(wait_for_status(server, second, "completed")["result"]["version"] == "v2");
   CHECK(wait_for_status(server, third, "completed")["result"]["version"] == "v3");

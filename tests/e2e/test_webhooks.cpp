@@ -3,7 +3,6 @@
 // signed deliveries over HTTP, then the audit over the API.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
 #include <signal.h>
 
 #include <filesystem>
@@ -13,9 +12,10 @@
 #include "stdlib/crypto_primitives.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/serve_client.hpp"
+#include "tests/support/serve_process.hpp"
 
 using nlohmann::json;
-using weft::testing::Process;
 using weft::testing::TempDir;
 
 namespace {
@@ -28,54 +28,12 @@ return weft.workflow { name = "limited",
   on = { weft.webhook { path = "/hooks/limited", verify = false, limit = { rate = 2, per = "1h" } } },
   run = function(ctx, input) return input end })";
 
-struct Reply {
-  long status = 0;
-  std::string body;
-  std::string retry_after;
-  json json_body() const { return json::parse(body); }
-};
+using weft::testing::Reply;
 
-size_t collect(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-size_t header_line(char* data, size_t size, size_t count, void* out) {
-  std::string line(data, size * count);
-  const std::string name = "retry-after:";
-  std::string lower = line;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.rfind(name, 0) == 0) {
-    std::string value = line.substr(name.size());
-    value.erase(0, value.find_first_not_of(' '));
-    value.erase(value.find_last_not_of("\r\n ") + 1);
-    *static_cast<std::string*>(out) = value;
-  }
-  return size * count;
-}
-
+// Requests with explicit header lines (no bearer token).
 Reply http(const std::string& method, const std::string& url, const std::string& body,
            const std::vector<std::string>& header_lines) {
-  Reply reply;
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  for (const auto& line : header_lines) headers = curl_slist_append(headers, line.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_line);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.retry_after);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return reply;
+  return weft::testing::request(method, url, body, "", header_lines);
 }
 
 std::string github_signature(const std::string& body, const std::string& secret) {
@@ -94,20 +52,10 @@ struct WebhookServer {
     auto set = weft::testing::run_command(
         {WEFT_BINARY, "secrets", "set", "github.webhook", "--value", kSecret, "--db", db});
     REQUIRE(set.exit_code == 0);
-    process = std::make_unique<Process>(
-        std::vector<std::string>{WEFT_BINARY, "serve", "--listen", "127.0.0.1:0", "--workflows",
-                                 workflows.string(), "--db", db, "--workers", "2"},
+    serve = std::make_unique<weft::testing::ServeProcess>(
+        workflows, db, std::vector<std::string>{"--workers", "2"},
         std::map<std::string, std::string>{{"WEFT_API_TOKENS", kToken}});
-    const std::string banner = "weft serving on http://127.0.0.1:";
-    for (int attempt = 0; attempt < 1000 && port == 0; ++attempt) {
-      std::string out = process->output_so_far();
-      auto at = out.find(banner);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos)
-        port = static_cast<unsigned short>(std::stoi(out.substr(at + banner.size())));
-      else
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    REQUIRE(port != 0);
+    port = serve->port();
   }
 
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
@@ -136,7 +84,7 @@ struct WebhookServer {
   }
 
   TempDir dir;
-  std::unique_ptr<Process> process;
+  std::unique_ptr<weft::testing::ServeProcess> serve;
   unsigned short port = 0;
 };
 
@@ -187,8 +135,8 @@ TEST_CASE("weft serve takes signed GitHub webhooks, dedups, limits and audits th
   CHECK(http("POST", server.url("/hooks/limited"), "{}", {"Content-Type: application/json"}).status == 202);
   auto limited = http("POST", server.url("/hooks/limited"), "{}", {"Content-Type: application/json"});
   CHECK(limited.status == 429);
-  REQUIRE_FALSE(limited.retry_after.empty());
-  CHECK(std::stoi(limited.retry_after) >= 1);
+  REQUIRE_FALSE(limited.headers["retry-after"].empty());
+  CHECK(std::stoi(limited.headers["retry-after"]) >= 1);
 
   CHECK(http("GET", server.url("/hooks/github"), "", {}).status == 405);
   CHECK(http("POST", server.url("/hooks/unknown"), "{}", {"Content-Type: application/json"}).status == 404);
@@ -218,6 +166,6 @@ TEST_CASE("weft serve takes signed GitHub webhooks, dedups, limits and audits th
   REQUIRE(refused.size() == 1);
   CHECK(refused[0]["route"] == "/hooks/limited");
 
-  REQUIRE(::kill(server.process->pid(), SIGTERM) == 0);
-  CHECK(server.process->wait(std::chrono::seconds(30)).exit_code == 0);
+  REQUIRE(::kill(server.serve->process().pid(), SIGTERM) == 0);
+  CHECK(server.serve->process().wait(std::chrono::seconds(30)).exit_code == 0);
 }

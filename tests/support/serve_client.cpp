@@ -2,6 +2,7 @@
 #include "tests/support/serve_client.hpp"
 
 #include <curl/curl.h>
+#include <strings.h>
 
 #include <array>
 #include <boost/asio.hpp>
@@ -49,8 +50,12 @@ Reply request(const std::string& method, const std::string& url, const std::stri
   CURL* curl = curl_easy_init();
   curl_slist* headers = nullptr;
   if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  for (const auto& header : extra_headers) headers = curl_slist_append(headers, header.c_str());
+  bool typed = false;  // the caller's Content-Type replaces the default
+  for (const auto& header : extra_headers) {
+    typed |= strncasecmp(header.c_str(), "content-type:", 13) == 0;
+    headers = curl_slist_append(headers, header.c_str());
+  }
+  if (!typed) headers = curl_slist_append(headers, "Content-Type: application/json");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (method == "POST") {
@@ -97,21 +102,11 @@ Server::Server(ServeOptions options) {
   std::ofstream(workflows / "broken.lua") << "return ) oops\n";
   for (const auto& [name, source] : options.workflows)
     std::ofstream(workflows / (name + ".lua")) << source;
-  std::vector<std::string> args{WEFT_BINARY, "serve",   "--listen", "127.0.0.1:0",
-                                "--workflows", workflows.string(), "--db", db(),
-                                "--workers", "2"};
+  std::vector<std::string> args{"--workers", "2"};
   args.insert(args.end(), options.args.begin(), options.args.end());
-  process = std::make_unique<Process>(args, options.env);
-  const std::string banner = "weft serving on http://127.0.0.1:";
-  for (int attempt = 0; attempt < 1000 && port == 0; ++attempt) {
-    std::string out = process->output_so_far();
-    auto at = out.find(banner);
-    if (at != std::string::npos && out.find('\n', at) != std::string::npos)
-      port = static_cast<unsigned short>(std::stoi(out.substr(at + banner.size())));
-    else
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (port == 0) throw std::runtime_error("weft serve did not start");
+  serve = std::make_unique<ServeProcess>(workflows, db(), args, options.env);
+  process = &serve->process();
+  port = serve->port();
 }
 
 std::string Server::url(const std::string& path) const {

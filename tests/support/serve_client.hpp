@@ -11,6 +11,7 @@
 
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/serve_process.hpp"
 
 namespace weft::testing {
 
@@ -47,7 +48,8 @@ class Server {
                               const std::string& token = "") const;
 
   TempDir dir;
-  std::unique_ptr<Process> process;
+  std::unique_ptr<ServeProcess> serve;
+  Process* process = nullptr;  // serve's
   unsigned short port = 0;
 };
 

@@ -1,8 +1,7 @@
-// A real `weft serve` for end-to-end tests (on 127.0.0.1, a free port,
-// a temporary database) and a small libcurl client to talk to it.
+// A real `weft serve` process for end-to-end tests and benchmarks: on
+// 127.0.0.1 and a free port, with the given workflows folder and database
+// (so a test can stop it and start another on the same database).
 #pragma once
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -12,17 +11,6 @@
 #include "tests/support/process.hpp"
 
 namespace weft::testing {
-
-struct HttpReply {
-  long status = 0;  // 0: the transfer failed (refused, reset, timed out)
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-  nlohmann::json json() const { return nlohmann::json::parse(body); }
-};
-
-// One request; `headers` are sent as given ("Name: value" lines built from the map).
-HttpReply http_request(const std::string& method, const std::string& url, const std::string& body = "",
-                       const std::map<std::string, std::string>& headers = {});
 
 class ServeProcess {
  public:
