@@ -30,6 +30,9 @@ void budget_hook(lua_State* L, lua_Debug*) {
     rc->doom("limit_exceeded", "instruction limit exceeded (" +
                                    std::to_string(rc->spec.instruction_budget) +
                                    " instructions in one resume)");
+    // From now on raise at every instruction, so a pcall that catches the
+    // error cannot run on: the first instruction after it raises again.
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     luaL_error(L, "instruction limit exceeded");
   }
 }

@@ -66,8 +66,11 @@ TEST_CASE("an endless loop fails its run, and the worker goes on", "[sandbox][li
   f.write_workflow("spin_caught", workflow_source(
       "spin_caught", "pcall(function() while true do end end)\nreturn 'escaped'",
       "budget = { instructions = 1000000 },"));
+  f.write_workflow("spin_caught_forever", workflow_source(
+      "spin_caught_forever", "while true do pcall(function() while true do end end) end",
+      "budget = { instructions = 1000000 },"));
   f.write_workflow("fine", workflow_source("fine", "return 'still serving'"));
-  for (const char* name : {"spin", "spin_in_step", "spin_caught"}) {
+  for (const char* name : {"spin", "spin_in_step", "spin_caught", "spin_caught_forever"}) {
     CAPTURE(name);
     auto run = f.start(name);
     auto failed = f.run(run.id);
