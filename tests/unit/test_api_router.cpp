@@ -72,7 +72,7 @@ TEST_CASE("starting a run: 201, empty body is {}, malformed JSON 400, unknown wo
   check_error(api("POST", "/v1/workflows/hello/runs?wait=soon", "{}"), 400, "invalid_wait");
 }
 
-TEST_CASE("?wait= asks the server to await the run; the awaited answer is 200 once ended",
+TEST_CASE("?wait= asks the server to await the run, and the awaited answer is 200 once ended",
           "[api]") {
   Api api;
   auto started = api("POST", "/v1/workflows/hello/runs?wait=10s", "{}");
@@ -129,7 +129,7 @@ TEST_CASE("runs: list with filters, history, events, cancel", "[api]") {
   check_error(api("POST", "/v1/runs/nope/cancel"), 404, "run_not_found");
 }
 
-TEST_CASE("with tokens, /v1 needs a matching bearer token; /healthz never does", "[api]") {
+TEST_CASE("with tokens, /v1 needs a matching bearer token but /healthz never does", "[api]") {
   Api api({{"alpha", ""}, {"beta", ""}});
   check_error(api("GET", "/v1/workflows"), 401, "unauthorized");
   check_error(api("GET", "/v1/nope"), 401, "unauthorized");

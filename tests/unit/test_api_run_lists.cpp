@@ -84,7 +84,7 @@ TEST_CASE("GET /v1/runs?since= takes RFC 3339 or unix ms", "[api][runs]") {
   CHECK(weft::api::parse_since("2026-11-22T08:30:00.25Z") == 1'795'336'200'250);
 }
 
-TEST_CASE("dead letters list failed runs with their step; retry redrives them",
+TEST_CASE("dead letters list failed runs with their step and retry redrives them",
           "[api][runs][dead_letters][redrive]") {
   Api api;
   api.fx.write_workflow("flaky", kFlaky);

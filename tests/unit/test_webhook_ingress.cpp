@@ -139,7 +139,7 @@ TEST_CASE("a wrong or missing signature is 401 and starts nothing", "[webhook_in
   }
 }
 
-TEST_CASE("a redelivery is 200 duplicate with the first run; concurrent ones start one run", "[webhook_ingress]") {
+TEST_CASE("a redelivery is 200 duplicate with the first run, and concurrent ones start one run", "[webhook_ingress]") {
   Hooks hooks;
   auto first = hooks.github(kPush, "same");
   REQUIRE(first.status == 202);
@@ -196,7 +196,7 @@ TEST_CASE("event: nil ignores the delivery, an error is 422, an endless loop or 
   CHECK(audit[0].status == 202);
 }
 
-TEST_CASE("routes without event take the parsed body; bad bodies, methods and paths", "[webhook_ingress]") {
+TEST_CASE("routes without event take the parsed body, and bad bodies, methods and paths", "[webhook_ingress]") {
   Hooks hooks;
   auto form = hooks.post("/hooks/open/form", "name=Ada+Lovelace&team=%40eng",
                          {{"content-type", "application/x-www-form-urlencoded"}});
