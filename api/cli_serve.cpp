@@ -4,7 +4,6 @@
 // gracefully: no new connections, requests in hand answered, runs in
 // flight handed back at their next durable point, then exit 0.
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -20,6 +19,7 @@
 #include "api/serve_config.hpp"
 #include "api/webhook_ingress.hpp"
 #include "engine/engine.hpp"
+#include "engine/log.hpp"
 #include "engine/store_open.hpp"
 
 namespace weft::api {
@@ -67,7 +67,7 @@ std::vector<ApiToken> api_tokens(const std::string& tokens_file) {
 }
 
 void report_problems(const std::vector<std::string>& problems) {
-  for (const auto& problem : problems) std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
+  for (const auto& problem : problems) log::warn("workflow not loaded", {{"problem", problem}});
 }
 
 // Blocks until SIGTERM or SIGINT; each SIGHUP meanwhile calls `on_hangup`.
@@ -98,7 +98,9 @@ int cmd_serve(int argc, char** argv) {
     return 0;
   }
   ServeConfig config = load_serve_config(CliArgs(argc, argv, 2, {}));
+  log::configure(config.log_level, *log::format_from(config.log_format));
   ServerOptions server_options = listen_options(config.listen);
+  server_options.read_timeout = config.read_timeout;
   auto tokens = api_tokens(config.tokens_file);
   auto store_owner = engine::open_store(config.db);
   engine::Store& store = *store_owner;
@@ -118,29 +120,27 @@ int cmd_serve(int argc, char** argv) {
   engine::Engine engine(store, catalog, clock, options);
 
   if (tokens.empty())
-    std::fprintf(stderr, "weft serve: warning: no API tokens (WEFT_API_TOKENS, --tokens-file);"
-                         " the API needs no token\n");
+    log::warn("no API tokens (WEFT_API_TOKENS, --tokens-file): the API needs no token");
   WebhookIngress webhooks(store, catalog, engine, &keys);
   Router router({store, catalog, engine, &webhooks}, std::move(tokens), &waiters);
   HttpServer server(router, server_options);
   server.start();
-  std::fprintf(stderr, "weft serve: %zu workflow(s) from %s, database %s\n", catalog.all().size(),
-               config.workflows.c_str(), config.db.c_str());
+  log::info("serving", {{"workflows", catalog.all().size()}, {"folder", config.workflows},
+                       {"db", config.db}, {"listen", server_options.host + ":" + std::to_string(server.port())}});
   std::cout << "weft serving on http://" << server_options.host << ":" << server.port() << std::endl;
   serve_until_stopped([&] {
     report_problems(catalog.reload());
-    std::fprintf(stderr, "weft serve: workflows reloaded (%zu)\n", catalog.all().size());
+    log::info("workflows reloaded", {{"workflows", catalog.all().size()}});
   });
 
-  std::fprintf(stderr, "weft serve: stopping\n");
+  log::info("stopping", {{"grace_ms", config.shutdown_grace.count()}});
   auto half = config.shutdown_grace / 2;
   if (!server.stop_accepting(half))
-    std::fprintf(stderr, "weft serve: requests still in hand after %lld ms\n",
-                 static_cast<long long>(half.count()));
+    log::warn("requests still in hand at the deadline", {{"after_ms", half.count()}});
   if (!engine.shutdown(config.shutdown_grace - half))
-    std::fprintf(stderr, "weft serve: runs still busy after the grace period were released\n");
+    log::warn("runs still busy after the grace period were released");
   server.stop();
-  std::fprintf(stderr, "weft serve: stopped\n");
+  log::info("stopped");
   return 0;
 }
 

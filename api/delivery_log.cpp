@@ -1,7 +1,7 @@
 // The batching audit writer (see delivery_log.hpp).
 #include "api/delivery_log.hpp"
 
-#include <cstdio>
+#include "engine/log.hpp"
 
 namespace weft::api {
 
@@ -43,7 +43,7 @@ void DeliveryLog::loop() {
     try {
       store_.put_deliveries(batch);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "weft serve: %zu webhook audit records lost: %s\n", batch.size(), e.what());
+      log::error("webhook audit records lost", {{"records", batch.size()}, {"error", e.what()}});
     }
     lock.lock();
     done_ = upto;

@@ -24,7 +24,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
 constexpr auto kAwaitPoll = std::chrono::milliseconds(50);
@@ -72,6 +71,7 @@ std::optional<HttpResponse> read_failure_response(beast::error_code ec) {
 // What every session shares with the server: whether a graceful stop has
 // begun, and how many requests are in hand (read, not yet answered).
 struct Shared {
+  std::chrono::milliseconds read_timeout;
   std::atomic<bool> draining{false};
   std::atomic<int> in_hand{0};
 };
@@ -90,7 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
     parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(kReadTimeout);
+    stream_.expires_after(shared_.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
@@ -170,7 +170,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::server, "weft");
     response_.set(http::field::content_type, "application/json");
     for (const auto& [name, value] : reply.headers) response_.set(name, value);
-    response_.body() = reply.body.dump() + "\n";
+    response_.body() = reply.raw_body ? std::move(*reply.raw_body) : reply.body.dump() + "\n";
     response_.keep_alive(keep_alive_ && !shared_.draining);
     response_.prepare_payload();
     stream_.expires_after(kWriteTimeout);
@@ -278,6 +278,7 @@ struct HttpServer::Impl {
 
   Impl(Router& router, ServerOptions given)
       : options(std::move(given)), ioc(std::max(1, options.threads)) {
+    shared.read_timeout = options.read_timeout;
     tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
     listener = std::make_shared<Listener>(ioc, endpoint, router, shared);
     port = listener->port();

@@ -36,6 +36,9 @@ struct HttpResponse {
   int status = 200;
   std::map<std::string, std::string> headers;
   nlohmann::json body = nlohmann::json::object();
+  // When set, sent as is instead of `body` (with the Content-Type header
+  // the handler sets): the Prometheus text of /metrics.
+  std::optional<std::string> raw_body;
   std::optional<AwaitRun> await;
   // Set by a handler whose answer comes later (once a run start is
   // durable, say) without holding an io thread: the server calls it with

@@ -2,9 +2,8 @@
 // auth, and the catch-all that keeps a handler failure from escaping.
 #include "api/router.hpp"
 
-#include <cstdio>
-
 #include "api/json_limits.hpp"
+#include "engine/log.hpp"
 #include "stdlib/crypto_primitives.hpp"
 
 namespace weft::api {
@@ -36,8 +35,11 @@ std::optional<std::map<std::string, std::string>> match(const std::vector<std::s
   return params;
 }
 
-bool under_v1(const Target& target) {
-  return !target.segments.empty() && target.segments.front() == "v1";
+// The API and the metrics need a token (when tokens are configured);
+// /healthz and webhook routes (verified by signature) do not.
+bool needs_token(const Target& target) {
+  if (target.segments.empty()) return false;
+  return target.segments.front() == "v1" || target.path == "/metrics";
 }
 
 }  // namespace
@@ -62,7 +64,7 @@ nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
 
 Router::Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* waiters)
     : context_(context), tokens_(std::move(tokens)), waiters_(waiters) {
-  for (auto table : {health_routes(), workflow_routes(), run_routes(), dead_letter_routes(),
+  for (auto table : {health_routes(), metrics_routes(), workflow_routes(), run_routes(), dead_letter_routes(),
                      admin_routes(), webhook_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);
@@ -83,8 +85,8 @@ HttpResponse Router::handle(const ApiRequest& request) {
   } catch (const ApiError& e) {
     return error_response(e.status, e.code, e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft serve: %s %s: %s\n", request.method.c_str(),
-                 request.target.c_str(), e.what());
+    log::error("request failed", {{"method", request.method}, {"target", request.target},
+                                  {"error", e.what()}});
     return error_response(500, "internal", "internal error");
   } catch (...) {
     return error_response(500, "internal", "internal error");
@@ -103,7 +105,7 @@ HttpResponse Router::dispatch(const ApiRequest& request) {
   auto target = parse_target(request.target);
   if (!target) return error_response(400, "bad_target", "malformed percent escape in the target");
   std::optional<std::string> tenant = authorize(request);
-  if (under_v1(*target) && !tenant)
+  if (needs_token(*target) && !tenant)
     return error_response(401, "unauthorized", "a valid 'Authorization: Bearer <token>' is required");
   std::string allowed;
   for (const auto& entry : entries_) {

@@ -49,6 +49,7 @@ struct Route {
 };
 
 std::vector<Route> health_routes();    // routes_health.cpp
+std::vector<Route> metrics_routes();   // routes_metrics.cpp
 std::vector<Route> workflow_routes();  // routes_workflows.cpp
 std::vector<Route> run_routes();       // routes_runs.cpp
 std::vector<Route> admin_routes();     // routes_admin.cpp

@@ -2,10 +2,10 @@
 // starting runs (POST /v1/workflows/{name}/runs: Idempotency-Key, the
 // caller's tenant, optionally waiting for the end).
 #include <algorithm>
-#include <cstdio>
 
 #include "api/routes.hpp"
 #include "engine/duration.hpp"
+#include "engine/log.hpp"
 #include "engine/schedules.hpp"
 
 namespace weft::api {
@@ -81,7 +81,7 @@ HttpResponse started_response(const engine::StartResult& started, std::exception
     } catch (const std::invalid_argument& e) {
       return error_response(422, "run_rejected", e.what());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "weft serve: starting a run: %s\n", e.what());
+      log::error("starting a run failed", {{"error", e.what()}});
       return error_response(500, "internal", "internal error");
     }
   }

@@ -9,6 +9,7 @@
 
 #include "api/config_file.hpp"
 #include "engine/duration.hpp"
+#include "engine/log.hpp"
 
 namespace weft::api {
 namespace {
@@ -54,6 +55,23 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) { c.workers = positive_int("workers", v); }},
       {"server", "shutdown_grace", "WEFT_SHUTDOWN_GRACE", "shutdown-grace",
        [](ServeConfig& c, const std::string& v) { c.shutdown_grace = duration("shutdown_grace", v); }},
+      {"server", "read_timeout", "WEFT_READ_TIMEOUT", "read-timeout",
+       [](ServeConfig& c, const std::string& v) {
+         c.read_timeout = duration("read_timeout", v);
+         // 0 would time out every read at once: the server would answer nothing.
+         if (c.read_timeout.count() < 1) throw UsageError("read_timeout must be more than 0, got '" + v + "'");
+       }},
+      {"server", "log_level", "WEFT_LOG_LEVEL", "log-level",
+       [](ServeConfig& c, const std::string& v) {
+         auto level = log::level_from(v);
+         if (!level) throw UsageError("log_level must be debug, info, warn or error, got '" + v + "'");
+         c.log_level = *level;
+       }},
+      {"server", "log_format", "WEFT_LOG_FORMAT", "log-format",
+       [](ServeConfig& c, const std::string& v) {
+         if (!log::format_from(v)) throw UsageError("log_format must be auto, json or text, got '" + v + "'");
+         c.log_format = v;
+       }},
   };
   return table;
 }
@@ -149,6 +167,9 @@ variable, the configuration file ([server] table), the default.
   --tokens-file PATH     WEFT_TOKENS_FILE     tokens_file = none (one `TOKEN [tenant=NAME]` a line)
   --workers N            WEFT_WORKERS         workers = one per core
   --shutdown-grace DUR   WEFT_SHUTDOWN_GRACE  shutdown_grace = "10s"
+  --read-timeout DUR     WEFT_READ_TIMEOUT    read_timeout = "30s" (a request must arrive within it)
+  --log-level LEVEL      WEFT_LOG_LEVEL       log_level = "info" (debug, info, warn, error)
+  --log-format FORMAT    WEFT_LOG_FORMAT      log_format = "auto" (json, text; auto: text on a terminal)
 
 Other environment:
   WEFT_API_TOKENS        comma-separated `TOKEN [tenant=NAME]` entries for /v1

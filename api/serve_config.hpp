@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/cli_args.hpp"
+#include "engine/log.hpp"
 #include "stdlib/rate_limiter.hpp"
 
 namespace weft::api {
@@ -22,6 +23,9 @@ struct ServeConfig {
   std::string tokens_file;  // bearer tokens, one entry a line (api/auth_tokens.hpp)
   int workers = 0;       // 0: one per core
   std::chrono::milliseconds shutdown_grace{10'000};
+  std::chrono::milliseconds read_timeout{30'000};
+  log::Level log_level = log::Level::Info;
+  std::string log_format = "auto";  // json | text | auto (text when stderr is a terminal)
   std::map<std::string, stdlib::LimitSpec> limits;  // [limits] keys, declared at startup
 };
 

@@ -2,9 +2,10 @@
 #include "api/webhook_ingress.hpp"
 
 #include <chrono>
-#include <cstdio>
 
 #include "api/webhook_request.hpp"
+#include "engine/log.hpp"
+#include "engine/metrics.hpp"
 #include "stdlib/webhook_presets.hpp"
 
 namespace weft::api {
@@ -30,6 +31,11 @@ std::string request_url(const ApiRequest& request) {
   return (scheme.empty() ? "http" : scheme) + "://" + host + request.target;
 }
 
+const engine::MetricFamily kDeliveries{
+    "weft_webhook_deliveries_total",
+    "Webhook deliveries, by route, outcome (started, duplicate, ignored, rejected, failed) and status",
+    engine::MetricKind::Counter};
+
 HttpResponse duplicate(const engine::Run& run, engine::WebhookDelivery& record) {
   record.dedup_hit = true;
   record.run_id = run.id;
@@ -52,7 +58,7 @@ HttpResponse started_answer(const engine::StartResult& started, std::exception_p
       record.error = e.what();
       return error_response(422, "run_rejected", e.what());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "weft serve: webhook %s: %s\n", record.route.c_str(), e.what());
+      log::error("webhook start failed", {{"route", record.route}, {"error", e.what()}});
       record.outcome = "failed";
       record.error = e.what();
       return error_response(500, "internal", "internal error");
@@ -90,7 +96,7 @@ HttpResponse WebhookIngress::deliver(const ApiRequest& request, const Target& ta
     record.error = e.what();
     response = error_response(e.status, e.code, e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft serve: webhook %s: %s\n", target.path.c_str(), e.what());
+    log::error("webhook failed", {{"route", target.path}, {"error", e.what()}});
     record.outcome = "failed";
     record.error = e.what();
     response = error_response(500, "internal", "internal error");
@@ -105,6 +111,11 @@ void WebhookIngress::finish(engine::WebhookDelivery& record, const HttpResponse&
   record.status = response.status;
   record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - began).count();
+  engine::MetricsRegistry::process().add(
+      kDeliveries, {{"route", record.route}, {"outcome", record.outcome}, {"status", std::to_string(record.status)}});
+  log::debug("webhook delivery", {{"route", record.route}, {"outcome", record.outcome},
+                                  {"status", record.status}, {"run", record.run_id},
+                                  {"remote", record.remote}, {"duration_us", record.duration_us}});
   log_.record(std::move(record));
 }
 

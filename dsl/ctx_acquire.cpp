@@ -7,6 +7,7 @@
 #include "dsl/ctx.hpp"
 #include "dsl/ctx_park.hpp"
 #include "dsl/lua_guard.hpp"
+#include "engine/metrics.hpp"
 #include "stdlib/limit_keys.hpp"
 
 namespace weft::dsl {
@@ -15,6 +16,10 @@ namespace {
 using engine::Decision;
 using engine::EventKind;
 using engine::EventStatus;
+
+const engine::MetricFamily kRateLimitWaits{"weft_ratelimit_wait_seconds",
+                                           "Durable waits for rate-limit tokens, by workflow",
+                                           engine::MetricKind::Histogram, engine::duration_buckets()};
 
 int acquire_body(lua_State* L) {
   RunContext& rc = durable_caller(L, "acquire");
@@ -44,6 +49,8 @@ int acquire_body(lua_State* L) {
     buffer_event(rc, std::move(event));
     return 0;
   }
+  engine::MetricsRegistry::process().observe(kRateLimitWaits, {{"workflow", rc.run.workflow}},
+                                             static_cast<double>(admission.retry_after_ms) / 1000.0);
   return park_until(rc, std::move(event), rc.now() + admission.retry_after_ms);
 }
 

@@ -4,12 +4,12 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
 #include <stdexcept>
 
 #include "dsl/ids.hpp"
 #include "engine/leases.hpp"
+#include "engine/log.hpp"
 
 namespace weft::engine {
 namespace {
@@ -75,7 +75,7 @@ Engine::~Engine() {
   try {
     save_rate_limits();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft: cannot save rate-limit state: %s\n", e.what());
+    log::error("cannot save rate-limit state", {{"error", e.what()}});
   }
   committer_.reset();  // flushes what was submitted; callbacks land in stopped loops
   workers_.clear();
@@ -316,7 +316,7 @@ void Engine::scheduler_loop() {
       tick_schedules();
       poll();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "weft: scheduler: %s\n", e.what());
+      log::error("scheduler pass failed", {{"error", e.what()}});
     }
     lock.lock();
     if (next_wake_ && next_wake_ <= clock_.now_ms()) {  // a park or delivery made a run due

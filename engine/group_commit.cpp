@@ -7,8 +7,36 @@
 #include <future>
 
 #include "engine/fault_injection.hpp"
+#include "engine/metrics.hpp"
 
 namespace weft::engine {
+namespace {
+
+const MetricFamily kCommitBatchSize{"weft_storage_commit_batch_size",
+                                    "Run writes carried by one storage transaction",
+                                    MetricKind::Histogram,
+                                    {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}};
+const MetricFamily kCommitSeconds{"weft_storage_commit_seconds",
+                                  "Time of one storage transaction, fsync included",
+                                  MetricKind::Histogram, duration_buckets()};
+const MetricFamily kRunsStarted{"weft_runs_started_total",
+                                "Runs created durably (API, webhooks, schedules, children)",
+                                MetricKind::Counter};
+
+void record_batch(const std::vector<RunWrite>& writes, const std::vector<bool>& applied,
+                  double seconds) {
+  auto& metrics = MetricsRegistry::process();
+  metrics.observe(kCommitBatchSize, {}, static_cast<double>(writes.size()));
+  metrics.observe(kCommitSeconds, {}, seconds);
+  for (size_t i = 0; i < writes.size() && i < applied.size(); ++i) {
+    if (!applied[i]) continue;
+    for (const auto& mutation : writes[i].mutations)
+      if (const auto* insert = std::get_if<InsertRun>(&mutation))
+        metrics.add(kRunsStarted, {{"workflow", insert->run.workflow}});
+  }
+}
+
+}  // namespace
 
 GroupCommitter::GroupCommitter(Store& store) : store_(store), thread_([this] { loop(); }) {}
 
@@ -71,15 +99,16 @@ void GroupCommitter::loop() {
     } catch (...) {
       error = std::current_exception();
     }
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - began)
+                      .count();
     {
       std::lock_guard lock(mutex_);
       stats_.batches += 1;
       stats_.writes += batch.size();
-      stats_.commit_micros += static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                began)
-              .count());
+      stats_.commit_micros += static_cast<uint64_t>(micros);
     }
+    if (!error) record_batch(writes, applied, static_cast<double>(micros) / 1e6);
     for (size_t i = 0; i < batch.size(); ++i)
       batch[i].done(!error && applied[i], error);
   }

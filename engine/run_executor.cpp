@@ -3,14 +3,13 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include <cstdio>
-
 #include "dsl/ctx.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/thread_link.hpp"
 #include "engine/fault_injection.hpp"
-#include "engine/trace.hpp"
+#include "engine/log.hpp"
+#include "engine/run_observer.hpp"
 
 namespace weft::engine {
 namespace {
@@ -34,20 +33,6 @@ void budget_hook(lua_State* L, lua_Debug*) {
     // error cannot run on: the first instruction after it raises again.
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     luaL_error(L, "instruction limit exceeded");
-  }
-}
-
-void trace_committed(const std::vector<Mutation>& mutations) {
-  if (!trace_enabled()) return;
-  for (const auto& mutation : mutations) {
-    const auto* put = std::get_if<PutEvent>(&mutation);
-    if (put == nullptr) continue;
-    const HistoryEvent& e = put->event;
-    if (e.kind == EventKind::Step || e.kind == EventKind::Compensation)
-      trace("step.commit run=" + e.run_id + " seq=" + std::to_string(e.seq) + " attempt=" +
-            std::to_string(e.attempt) + " status=" + std::string(to_string(e.status)));
-    else if (e.kind == EventKind::Sleep && e.status == EventStatus::Completed)
-      trace("sleep.done run=" + e.run_id + " seq=" + std::to_string(e.seq));
   }
 }
 
@@ -87,7 +72,7 @@ const RunExecutor::Loaded& RunExecutor::load(const std::string& hash, const std:
 }
 
 void RunExecutor::fail_before_start(const Run& run, const std::string& message) {
-  std::fprintf(stderr, "weft: run %s: %s\n", run.id.c_str(), message.c_str());
+  log::error("run cannot start", {{"run", run.id}, {"workflow", run.workflow}, {"error", message}});
   Run ended = run;
   ended.status = RunStatus::Failed;
   ended.error = error_json("load", message);
@@ -95,7 +80,10 @@ void RunExecutor::fail_before_start(const Run& run, const std::string& message) 
   committer_.submit({run.id, config_.lease_owner, {update}},
                     [this, ended](bool applied, std::exception_ptr) {
                       hooks_.post([this, ended, applied] {
-                        if (applied) hooks_.finished(ended);
+                        if (applied) {
+                          observe_run_ended(ended);
+                          hooks_.finished(ended);
+                        }
                         hooks_.released(ended.id, 0);
                       });
                     });
@@ -120,6 +108,7 @@ void RunExecutor::start(const Run& run, bool fresh) {
     fail_before_start(run, e.what());
     return;
   }
+  observe_run_started(run, fresh);
   Live& live = live_[run.id];
   live.rc = std::make_unique<dsl::RunContext>(run, loaded->spec,
                                               Journal(std::move(history), std::move(inbox)), clock_);
@@ -310,9 +299,7 @@ void RunExecutor::park(Live& live, RunStatus status, int64_t wake_at,
   dsl::RunContext& rc = *live.rc;
   int64_t now = clock_.now_ms();
   extra.push_back(UpdateRun{rc.run.id, status, nullptr, nullptr, wake_at, true, await_event, now});
-  if (trace_enabled())
-    trace("park run=" + rc.run.id + " seq=" + std::to_string(rc.journal.last_seq()) +
-          " status=" + std::string(to_string(status)) + " wake_at=" + std::to_string(wake_at));
+  observe_parked(rc.run, rc.journal.last_seq(), status, wake_at);
   std::string id = rc.run.id;
   commit(live, std::move(extra), [this, id, wake_at](Live&) { drop(id, wake_at); });
 }
@@ -342,8 +329,7 @@ void RunExecutor::finish(Live& live, RunStatus status, json result, json error) 
   ended.error = std::move(error);
   ended.updated_at = now;
   commit(live, std::move(extra), [this, ended](Live&) {
-    if (trace_enabled())
-      trace("run.end run=" + ended.id + " status=" + std::string(to_string(ended.status)));
+    observe_run_ended(ended);
     hooks_.finished(ended);
     drop(ended.id, 0);
   });
@@ -363,11 +349,11 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
       children.push_back(insert->run);
     }
   }
-  std::vector<Mutation> committed_copy = trace_enabled() ? write.mutations : std::vector<Mutation>{};
+  CommittedSteps steps = committed_steps(write.mutations);
   std::string id = rc.run.id;
   committer_.submit(std::move(write), [this, id, next = std::move(next), children,
-                                       committed_copy](bool applied, std::exception_ptr error) {
-    hooks_.post([this, id, next, children, committed_copy, applied, error] {
+                                       steps](bool applied, std::exception_ptr error) {
+    hooks_.post([this, id, next, children, steps, applied, error] {
       auto it = live_.find(id);
       if (it == live_.end()) return;
       if (!applied || error) {
@@ -379,12 +365,11 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
             why = e.what();
           }
         }
-        std::fprintf(stderr, "weft: run %s: commit not applied (%s); leaving it to recovery\n",
-                     id.c_str(), why.c_str());
+        log::warn("commit not applied, the run is left to recovery", {{"run", id}, {"error", why}});
         drop(id, 0);
         return;
       }
-      trace_committed(committed_copy);
+      observe_steps(it->second.rc->run, steps);
       for (const auto& child : children) hooks_.child_created(child);
       next(it->second);
     });

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -170,6 +171,13 @@ struct DeliveryFilter {
   int64_t limit = 100;
 };
 
+// What GET /metrics reports of stored runs, counted when it is asked.
+struct RunCensus {
+  std::map<std::pair<std::string, std::string>, int64_t> runs;  // (workflow, status) -> runs
+  int64_t timers_pending = 0;  // unfinished runs parked until a wake time still ahead
+  int64_t oldest_due_at = 0;   // the earliest wake time passed but not yet claimed; 0: none
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -200,6 +208,8 @@ class Store {
                                                 int64_t expires) = 0;
   virtual std::vector<std::string> lease_owners() = 0;
   virtual void break_leases(const std::string& owner) = 0;
+  // Runs by workflow and status, and the timers' state at `now`.
+  virtual RunCensus run_census(int64_t now) = 0;
   // The earliest wake time of a parked or pending run (0: none).
   virtual int64_t next_wake_at(const std::string& root_id) = 0;
 

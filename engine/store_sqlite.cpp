@@ -345,6 +345,26 @@ void SqliteStore::break_leases(const std::string& owner) {
       .run();
 }
 
+RunCensus SqliteStore::run_census(int64_t now) {
+  std::lock_guard lock(read_mutex_);
+  RunCensus census;
+  auto counts = reader_->prepare("SELECT workflow, status, COUNT(*) FROM runs GROUP BY workflow, status");
+  while (counts.step()) census.runs[{counts.text(0), counts.text(1)}] = counts.int64(2);
+  counts.reset();
+  // A parked run has no lease; a due one that is leased is being claimed or run.
+  auto timers = reader_->prepare(
+      "SELECT (SELECT COUNT(*) FROM runs WHERE " UNFINISHED " AND wake_at > ?1 AND lease_owner = ''),"
+      " (SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?1"
+      " AND (lease_owner = '' OR lease_expires < ?1))");
+  timers.bind(1, now);
+  if (timers.step()) {
+    census.timers_pending = timers.int64(0);
+    census.oldest_due_at = timers.int64(1);
+  }
+  timers.reset();
+  return census;
+}
+
 int64_t SqliteStore::next_wake_at(const std::string& root_id) {
   std::lock_guard lock(read_mutex_);
   auto query = reader_->prepare("SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED

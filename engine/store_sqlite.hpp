@@ -39,6 +39,7 @@ class SqliteStore final : public Store {
                                         int64_t expires) override;
   std::vector<std::string> lease_owners() override;
   void break_leases(const std::string& owner) override;
+  RunCensus run_census(int64_t now) override;
   int64_t next_wake_at(const std::string& root_id) override;
   DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
                                const nlohmann::json& payload, int64_t now) override;

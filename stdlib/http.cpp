@@ -228,13 +228,12 @@ int request_body(lua_State* L, int table) {
   bool raise = options.raise;
   return dsl::start_async(rc, [&](dsl::AsyncComplete complete) {
     rc.http->start(options.request, [complete, label, host, raise, run_id, step, started](HttpOutcome outcome) {
-      HttpMetrics::process().count(host, outcome.ok ? std::to_string(outcome.response.status) : outcome.error.kind);
-      if (engine::trace_enabled()) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-        engine::trace("http run=" + run_id + " step=" + step + " " + label + " status=" +
-                      (outcome.ok ? std::to_string(outcome.response.status) : outcome.error.kind) +
-                      " ms=" + std::to_string(ms));
-      }
+      std::string result = outcome.ok ? std::to_string(outcome.response.status) : outcome.error.kind;
+      auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+      record_http_request(host, result, static_cast<double>(micros) / 1e6);
+      if (engine::trace_enabled())
+        engine::trace("http run=" + run_id + " step=" + step + " " + label + " status=" + result +
+                      " ms=" + std::to_string(micros / 1000));
       complete([outcome = std::move(outcome), label, raise](lua_State* L) -> int {
         if (!outcome.ok) {
           push_failure(L, outcome.error.kind, label + ": " + outcome.error.message, outcome.error.retryable, nullptr);

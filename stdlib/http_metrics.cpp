@@ -1,21 +1,29 @@
-// HTTP client request counts (see http_metrics.hpp).
+// weft.http request metrics (see http_metrics.hpp).
 #include "stdlib/http_metrics.hpp"
 
+#include "engine/metrics.hpp"
+
 namespace weft::stdlib {
+namespace {
 
-HttpMetrics& HttpMetrics::process() {
-  static HttpMetrics metrics;
-  return metrics;
-}
+using engine::MetricFamily;
+using engine::MetricKind;
 
-void HttpMetrics::count(const std::string& host, const std::string& outcome) {
-  std::lock_guard lock(mutex_);
-  ++counts_[{host, outcome}];
-}
+const MetricFamily kRequests{"weft_http_client_requests_total",
+                             "weft.http requests, by host and outcome (status code or error kind)",
+                             MetricKind::Counter};
+const MetricFamily kSeconds{"weft_http_client_request_seconds",
+                            "weft.http request durations, by host", MetricKind::Histogram,
+                            engine::duration_buckets()};
 
-std::map<std::pair<std::string, std::string>, uint64_t> HttpMetrics::snapshot() const {
-  std::lock_guard lock(mutex_);
-  return counts_;
+}  // namespace
+
+const char* const kHttpRequestsMetric = "weft_http_client_requests_total";
+
+void record_http_request(const std::string& host, const std::string& outcome, double seconds) {
+  auto& metrics = engine::MetricsRegistry::process();
+  metrics.add(kRequests, {{"host", host}, {"outcome", outcome}});
+  metrics.observe(kSeconds, {{"host", host}}, seconds);
 }
 
 std::string url_host(const std::string& url) {

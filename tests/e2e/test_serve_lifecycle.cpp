@@ -111,7 +111,7 @@ TEST_CASE("SIGTERM during a burst of starts and webhooks loses no accepted run",
     auto ended = server.terminate();
     for (auto& client : clients) client.join();
     CHECK(ended.exit_code == 0);
-    CHECK_THAT(ended.err, Catch::Contains("weft serve: stopped"));
+    CHECK_THAT(ended.err, Catch::Contains(R"("msg":"stopped")"));
   }
   REQUIRE(accepted.size() >= 100);
   CHECK(deliveries > 0);

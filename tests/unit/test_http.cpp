@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "engine/metrics.hpp"
 #include "stdlib/http_client.hpp"
 #include "stdlib/http_metrics.hpp"
 #include "tests/fakes/fake_server.hpp"
@@ -111,7 +112,12 @@ TEST_CASE("http errors carry kinds for retry policies", "[http]") {
     }
   )lua"));
   std::string tls_url = "https" + server.url("/busy").substr(4);
-  auto before = weft::stdlib::HttpMetrics::process().snapshot();
+  std::string host = weft::stdlib::url_host(server.url("/"));
+  auto requests = [&](const std::string& outcome) {
+    return weft::engine::MetricsRegistry::process().value(weft::stdlib::kHttpRequestsMetric,
+                                                          {{"host", host}, {"outcome", outcome}});
+  };
+  double before_404 = requests("404"), before_503 = requests("503"), before_timeout = requests("timeout");
   json r = run_and_get(f, "probe", {{"base", server.url("")}, {"tls_url", tls_url}});
   CHECK(r["timeout"] == "timeout retryable");
   CHECK(r["refused"] == "connect retryable");
@@ -123,11 +129,9 @@ TEST_CASE("http errors carry kinds for retry policies", "[http]") {
   CHECK_THAT(r["scheme"].get<std::string>(), Catch::StartsWith("protocol final"));
   CHECK(r["tls"] == "tls final");
   // Every request is counted by host and outcome.
-  auto after = weft::stdlib::HttpMetrics::process().snapshot();
-  std::string host = weft::stdlib::url_host(server.url("/"));
-  CHECK(after[{host, "404"}] - before[{host, "404"}] == 2);
-  CHECK(after[{host, "503"}] - before[{host, "503"}] == 1);
-  CHECK(after[{host, "timeout"}] - before[{host, "timeout"}] == 1);
+  CHECK(requests("404") - before_404 == 2);
+  CHECK(requests("503") - before_503 == 1);
+  CHECK(requests("timeout") - before_timeout == 1);
 }
 
 TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[http]") {

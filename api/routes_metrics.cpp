@@ -1,0 +1,61 @@
+// GET /metrics: Prometheus text exposition. Events (runs started and
+// ended, step durations, webhook deliveries, HTTP client requests,
+// rate-limit waits, storage commits) come from the process's registry;
+// states (runs by status, timers pending and the oldest due timer's lag)
+// are read from the store now, so they count every process sharing it.
+// Needs an unscoped token when tokens are configured.
+#include <chrono>
+
+#include "api/routes.hpp"
+#include "engine/metrics.hpp"
+
+namespace weft::api {
+namespace {
+
+using engine::MetricFamily;
+using engine::MetricKind;
+
+const MetricFamily kRuns{"weft_runs", "Stored runs, by workflow and status", MetricKind::Gauge};
+const MetricFamily kTimersPending{"weft_timers_pending",
+                                  "Parked runs waiting for a wake time still ahead (sleeps, retries,"
+                                  " timeouts)",
+                                  MetricKind::Gauge};
+const MetricFamily kTimerLag{"weft_timer_lag_seconds",
+                             "How long the oldest due timer has waited to be claimed (0: none due)",
+                             MetricKind::Gauge};
+const MetricFamily kWorkflows{"weft_workflows_loaded", "Workflows this server serves", MetricKind::Gauge};
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse metrics(const RouteCall& call) {
+  if (!call.tenant.empty())
+    throw ApiError(403, "forbidden", "a tenant-scoped token may not read the server's metrics");
+  int64_t now = unix_ms();
+  engine::RunCensus census = call.context.store.run_census(now);
+  engine::PrometheusText out;
+  out.family(kRuns);
+  for (const auto& [key, count] : census.runs)
+    out.sample(kRuns.name, {{"workflow", key.first}, {"status", key.second}}, static_cast<double>(count));
+  out.family(kTimersPending);
+  out.sample(kTimersPending.name, {}, static_cast<double>(census.timers_pending));
+  out.family(kTimerLag);
+  double lag = census.oldest_due_at ? static_cast<double>(now - census.oldest_due_at) / 1000.0 : 0;
+  out.sample(kTimerLag.name, {}, lag > 0 ? lag : 0);
+  out.family(kWorkflows);
+  out.sample(kWorkflows.name, {}, static_cast<double>(call.context.catalog.all().size()));
+  engine::MetricsRegistry::process().write(out);
+  HttpResponse response;
+  response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
+  response.raw_body = out.text();
+  return response;
+}
+
+}  // namespace
+
+std::vector<Route> metrics_routes() { return {{"GET", "/metrics", metrics}}; }
+
+}  // namespace weft::api
