@@ -7,6 +7,7 @@
 
 #include "api/cli_args.hpp"
 #include "api/commands.hpp"
+#include "engine/allocator_tuning.hpp"
 
 namespace {
 
@@ -43,6 +44,7 @@ void usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weft::engine::tune_allocator();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/allocator_tuning.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/store_sqlite.hpp"
@@ -165,6 +166,7 @@ void replay(int steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weft::engine::tune_allocator();  // as weft itself does
   bool smoke = argc > 1 && std::strcmp(argv[1], "--smoke") == 0;
   std::string only = argc > 2 ? argv[2] : "";  // e.g. `bench_engine --full throughput`
   if (only.empty() || only == "throughput") throughput(smoke ? 600 : 10'000, 256);

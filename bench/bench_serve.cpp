@@ -16,6 +16,7 @@
 #include <string>
 
 #include "bench/http_load.hpp"
+#include "engine/allocator_tuning.hpp"
 #include "stdlib/crypto_primitives.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/serve_process.hpp"
@@ -82,6 +83,7 @@ LoadRequest start_request(int i, const std::string& query) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weft::engine::tune_allocator();  // as weft itself does
   bool smoke = argc > 1 && std::strcmp(argv[1], "--smoke") == 0;
   std::string only = argc > 2 ? argv[2] : "";
   weft::testing::TempDir dir;
