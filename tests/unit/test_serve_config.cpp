@@ -98,12 +98,30 @@ TEST_CASE("serve settings: option over environment over file over default", "[co
   CHECK(from_env_file.listen == "127.0.0.1:7000");
 }
 
+TEST_CASE("the read timeout: 30s by default, from the file, the environment or the option",
+          "[config]") {
+  weft::testing::TempDir dir;
+  std::string file = (dir.path() / "weft.toml").string();
+  std::ofstream(file) << "[server]\nread_timeout = \"5s\"\n";
+  CHECK(load({}).read_timeout == std::chrono::seconds(30));
+  CHECK(load({"--config", file}).read_timeout == std::chrono::seconds(5));
+  CHECK(load({"--config", file}, {{"WEFT_READ_TIMEOUT", "1500ms"}}).read_timeout ==
+        std::chrono::milliseconds(1500));
+  CHECK(load({"--config", file, "--read-timeout", "2m"}, {{"WEFT_READ_TIMEOUT", "1500ms"}}).read_timeout ==
+        std::chrono::minutes(2));
+}
+
 TEST_CASE("bad serve settings are refused naming the setting", "[config]") {
   weft::testing::TempDir dir;
   std::string file = (dir.path() / "weft.toml").string();
   CHECK_THROWS_WITH(load({"--workers", "zero"}), "workers must be a positive integer, got 'zero'");
   CHECK_THROWS_WITH(load({"--shutdown-grace", "soon"}),
                     "shutdown_grace must be a duration such as 10s or 500ms, got 'soon'");
+  CHECK_THROWS_WITH(load({"--read-timeout", "soon"}),
+                    "read_timeout must be a duration such as 10s or 500ms, got 'soon'");
+  CHECK_THROWS_WITH(load({}, {{"WEFT_READ_TIMEOUT", "-1s"}}),
+                    "read_timeout must be a duration such as 10s or 500ms, got '-1s'");
+  CHECK_THROWS_WITH(load({"--read-timeout", "0s"}), "read_timeout must be more than 0, got '0s'");
   CHECK_THROWS_AS(load({"--bogus", "1"}), UsageError);
   std::ofstream(file) << "[server]\nlisen = \"x\"\n";
   CHECK_THROWS_WITH(load({"--config", file}), file + ": unknown setting 'lisen' in [server]");
