@@ -70,19 +70,29 @@ void report_problems(const std::vector<std::string>& problems) {
   for (const auto& problem : problems) log::warn("workflow not loaded", {{"problem", problem}});
 }
 
-// Blocks until SIGTERM or SIGINT; each SIGHUP meanwhile calls `on_hangup`.
-void serve_until_stopped(const std::function<void()>& on_hangup) {
-  boost::asio::io_context signals_ioc;
-  boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM, SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int signal) {
-        if (ec || signal != SIGHUP) return;
-        on_hangup();
-        signals.async_wait(on_signal);
-      };
-  signals.async_wait(on_signal);
-  signals_ioc.run();
-}
+// SIGINT, SIGTERM and SIGHUP are caught from construction on: one that
+// comes before wait() (say, as soon as the banner is out) waits for it
+// instead of killing the process.
+class StopSignals {
+ public:
+  StopSignals() : signals_(ioc_, SIGINT, SIGTERM, SIGHUP) {}
+
+  // Blocks until SIGTERM or SIGINT; each SIGHUP meanwhile calls `on_hangup`.
+  void wait(const std::function<void()>& on_hangup) {
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int signal) {
+          if (ec || signal != SIGHUP) return;
+          on_hangup();
+          signals_.async_wait(on_signal);
+        };
+    signals_.async_wait(on_signal);
+    ioc_.run();
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::signal_set signals_;
+};
 
 bool wants_help(int argc, char** argv) {
   for (int i = 2; i < argc; ++i)
@@ -124,11 +134,12 @@ int cmd_serve(int argc, char** argv) {
   WebhookIngress webhooks(store, catalog, engine, &keys);
   Router router({store, catalog, engine, &webhooks}, std::move(tokens), &waiters);
   HttpServer server(router, server_options);
+  StopSignals stop_signals;  // before the banner: a stop right after it is graceful
   server.start();
   log::info("serving", {{"workflows", catalog.all().size()}, {"folder", config.workflows},
                        {"db", config.db}, {"listen", server_options.host + ":" + std::to_string(server.port())}});
   std::cout << "weft serving on http://" << server_options.host << ":" << server.port() << std::endl;
-  serve_until_stopped([&] {
+  stop_signals.wait([&] {
     report_problems(catalog.reload());
     log::info("workflows reloaded", {{"workflows", catalog.all().size()}});
   });

@@ -171,3 +171,38 @@ TEST_CASE("reloading workflows: new runs get the new version, runs in flight kee
   CHECK(wait_for_status(server, fourth, "completed")["result"]["version"] == "v3");
   CHECK(server.terminate().exit_code == 0);
 }
+
+TEST_CASE("a SIGTERM or SIGHUP that comes as soon as the banner is out is handled, not fatal",
+          "[e2e][serve][shutdown]") {
+  // The signal handlers are in place before the banner: a supervisor that
+  // stops or reloads the server the moment it reports ready gets a graceful
+  // stop (exit 0) or a reload, never death by the signal.
+  TempDir dir;
+  auto workflows = dir.path() / "workflows";
+  std::filesystem::create_directories(workflows);
+  std::ofstream(workflows / "burst.lua") << kBurst;
+  const std::string banner = "weft serving on http://127.0.0.1:";
+  for (int i = 0; i < 12; ++i) {
+    bool hangup = i % 2 == 1;
+    CAPTURE(i, hangup);
+    weft::testing::Process serve({WEFT_BINARY, "serve", "--listen", "127.0.0.1:0", "--workflows",
+                                  workflows.string(), "--db", (dir.path() / "weft.db").string()});
+    // No sleep between looks: the signal must follow the banner closely.
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline &&
+           (out.find(banner) == std::string::npos || out.back() != '\n'))
+      out = serve.output_so_far();
+    REQUIRE(out.find(banner) != std::string::npos);
+    REQUIRE(::kill(serve.pid(), hangup ? SIGHUP : SIGTERM) == 0);
+    if (hangup) {  // reloaded, still serving
+      std::string port = out.substr(out.find(banner) + banner.size());
+      port = port.substr(0, port.find('\n'));
+      CHECK(request("GET", "http://127.0.0.1:" + port + "/healthz").status == 200);
+      REQUIRE(::kill(serve.pid(), SIGTERM) == 0);
+    }
+    auto ended = serve.wait(std::chrono::seconds(30));
+    INFO(ended.err);
+    CHECK(ended.exit_code == 0);
+  }
+}
