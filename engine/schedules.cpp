@@ -58,7 +58,7 @@ void ScheduleRunner::save(const std::string& id, const State& state, int64_t now
 }
 
 std::vector<int64_t> ScheduleRunner::due_fires(const ScheduleSpec& schedule, const State& state,
-                                               int64_t now_ms) const {
+                                               int64_t now_ms, int64_t ticked_at) const {
   CronExpr cron = CronExpr::parse(schedule.expr);
   TimeZone zone = schedule.zone == "UTC" ? TimeZone::utc() : TimeZone::load(schedule.zone);
   int64_t now = now_ms / 1000;
@@ -69,6 +69,10 @@ std::vector<int64_t> ScheduleRunner::due_fires(const ScheduleSpec& schedule, con
     if (fires.size() > kMaxCatchUp) fires.erase(fires.begin());  // keep the most recent
   }
   if (fires.empty()) return fires;
+  if (ticked_at > 0) {  // due since our last tick: not missed, only late
+    std::erase_if(fires, [&](int64_t at) { return at * 1000 <= ticked_at; });
+    return fires;
+  }
   auto on_time = [&](int64_t at) { return now_ms - at * 1000 <= kOnTimeMs; };
   if (schedule.catch_up == "all") return fires;
   if (schedule.catch_up == "latest") return {fires.back()};
@@ -90,13 +94,22 @@ void ScheduleRunner::fire(const std::string& workflow, const ScheduleSpec& sched
 void ScheduleRunner::tick_schedule(const std::string& workflow, const ScheduleSpec& schedule,
                                    int64_t now_ms) {
   std::string id = state_id(workflow, schedule);
+  int64_t ticked_at = 0;
+  {
+    std::lock_guard lock(ticks_mutex_);
+    int64_t& last = ticked_at_[id];
+    // A process that stalled longer than kOnTimeMs (suspended, stopped)
+    // was as good as down: what came due meanwhile follows catch_up.
+    if (last > 0 && now_ms - last <= kOnTimeMs) ticked_at = last;
+    last = now_ms;
+  }
   State state = load(id);
   if (state.last_fire == 0) {  // a new schedule starts from now: no past fires
     state.last_fire = now_ms / 1000;
     save(id, state, now_ms);
     return;
   }
-  std::vector<int64_t> fires = due_fires(schedule, state, now_ms);
+  std::vector<int64_t> fires = due_fires(schedule, state, now_ms, ticked_at);
   bool changed = !fires.empty();
   if (state.buffered && !previous_running(state)) {
     fire(workflow, schedule, state.buffered, state);

@@ -1,12 +1,15 @@
 // Starts the runs of cron schedules (weft.cron triggers). Each fire is
 // started exactly once, even across restarts and several processes on one
 // database: the fire time is the run's idempotency key. Fires missed while
-// no process ran are caught up per `catch_up`; a fire that comes while the
-// schedule's previous run is still going is handled per `overlap`.
+// no process ran are caught up per `catch_up`; fires that came due while
+// this process was ticking all start, however late the tick; a fire that
+// comes while the schedule's previous run is still going is handled per
+// `overlap`.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,7 +47,10 @@ class ScheduleRunner {
   };
 
   void tick_schedule(const std::string& workflow, const ScheduleSpec& schedule, int64_t now_ms);
-  std::vector<int64_t> due_fires(const ScheduleSpec& schedule, const State& state, int64_t now_ms) const;
+  // `ticked_at`: when this process last ticked the schedule (0: never, or
+  // so long ago that the time since counts as downtime).
+  std::vector<int64_t> due_fires(const ScheduleSpec& schedule, const State& state, int64_t now_ms,
+                                 int64_t ticked_at) const;
   bool previous_running(const State& state) const;
   void fire(const std::string& workflow, const ScheduleSpec& schedule, int64_t at, State& state);
   State load(const std::string& id) const;
@@ -53,6 +59,8 @@ class ScheduleRunner {
   Store& store_;
   WorkflowCatalog& catalog_;
   Starter start_;
+  std::mutex ticks_mutex_;
+  std::map<std::string, int64_t> ticked_at_;  // schedule state id -> this process's last tick (ms)
 };
 
 // RFC 3339 UTC text of an epoch-seconds instant: "2026-11-22T08:30:00Z".

@@ -66,6 +66,22 @@ TEST_CASE("fires missed while nothing ran are caught up per catch_up", "[schedul
   CHECK(scheduled_times(f) == expected);
 }
 
+TEST_CASE("fires that came due while the process ticked late all start, whatever catch_up", "[schedules]") {
+  auto catch_up = GENERATE(std::string("none"), std::string("latest"), std::string("all"));
+  CAPTURE(catch_up);
+  EngineFixture f;
+  f.write_workflow("scheduled", scheduled("weft.cron { '*/10 * * * * *', overlap = 'allow', catch_up = '" +
+                                          catch_up + "' }"));
+  f.engine->tick_schedules();
+  f.advance(35'000);  // a busy process: the next tick comes 35 s late
+  f.engine->tick_schedules();
+  CHECK(scheduled_times(f) ==
+        std::vector<std::string>{"2027-01-15T08:00:10Z", "2027-01-15T08:00:20Z", "2027-01-15T08:00:30Z"});
+  f.advance(4'000);
+  f.engine->tick_schedules();  // 08:00:39: nothing new, and nothing twice
+  CHECK(scheduled_times(f).size() == 3);
+}
+
 TEST_CASE("overlapping fires are skipped, buffered or allowed", "[schedules]") {
   // Fires at :10, :20, :30 while the first run sleeps for an hour; then
   // the first run ends and the next tick (09:00:30) runs.
