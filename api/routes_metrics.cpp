@@ -15,7 +15,10 @@ namespace {
 using engine::MetricFamily;
 using engine::MetricKind;
 
-const MetricFamily kRuns{"weft_runs", "Stored runs, by workflow and status", MetricKind::Gauge};
+const MetricFamily kRuns{"weft_runs",
+                         "Stored runs not yet ended, and failed runs (dead letters), by workflow and"
+                         " status",
+                         MetricKind::Gauge};
 const MetricFamily kTimersPending{"weft_timers_pending",
                                   "Parked runs waiting for a wake time still ahead (sleeps, retries,"
                                   " timeouts)",

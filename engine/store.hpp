@@ -173,7 +173,9 @@ struct DeliveryFilter {
 
 // What GET /metrics reports of stored runs, counted when it is asked.
 struct RunCensus {
-  std::map<std::pair<std::string, std::string>, int64_t> runs;  // (workflow, status) -> runs
+  // (workflow, status) -> runs, for runs not yet ended and failed runs;
+  // runs that completed, compensated or were cancelled are not counted.
+  std::map<std::pair<std::string, std::string>, int64_t> runs;
   int64_t timers_pending = 0;  // unfinished runs parked until a wake time still ahead
   int64_t oldest_due_at = 0;   // the earliest wake time passed but not yet claimed; 0: none
 };

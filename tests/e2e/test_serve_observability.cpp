@@ -65,7 +65,8 @@ TEST_CASE("GET /metrics reports runs, steps, timers, commits and webhooks", "[e2
   CHECK(series(text, R"(weft_runs_ended_total{workflow="doomed",status="failed"})") == 1);
   CHECK(series(text, R"(weft_step_duration_seconds_count{workflow="hello",step="greet",outcome="completed"})") == 1);
   CHECK(series(text, R"(weft_step_duration_seconds_count{workflow="doomed",step="explode",outcome="failed"})") == 1);
-  CHECK(series(text, R"(weft_runs{workflow="hello",status="completed"})") == 1);
+  CHECK(series(text, R"(weft_runs{workflow="doomed",status="failed"})") == 1);
+  CHECK(series(text, R"(weft_runs{workflow="hello",status="completed"})") == -1);  // ended: not a state
   CHECK(series(text, R"(weft_runs{workflow="napper",status="sleeping"})") == 1);
   CHECK(series(text, "weft_timers_pending") == 1);
   CHECK(series(text, "weft_timer_lag_seconds") == 0);
