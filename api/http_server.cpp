@@ -7,13 +7,17 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "engine/log.hpp"
 
 namespace weft::api {
 
@@ -107,6 +111,13 @@ class Session : public std::enable_shared_from_this<Session> {
     answering_ = true;
     keep_alive_ = request.keep_alive();
     version_ = request.version();
+    if (log::enabled(log::Level::Debug)) {  // for the access record written with the answer
+      // The path only: a query may carry a token.
+      beast::string_view target = request.target();
+      request_line_ = std::string(request.method_string()) + " " +
+                      std::string(target.substr(0, target.find('?')));
+      received_ = std::chrono::steady_clock::now();
+    }
     HttpResponse response = router_.handle(to_api_request(request, stream_.socket()));
     if (response.deferred) return defer(std::move(response.deferred));
     answer(std::move(response));
@@ -164,6 +175,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void do_write(HttpResponse reply) {
+    if (!request_line_.empty()) {
+      auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - received_).count();
+      log::debug("http request", {{"request", request_line_}, {"status", reply.status},
+                                  {"duration_us", micros}});
+      request_line_.clear();
+    }
     response_ = {};
     response_.version(version_);
     response_.result(static_cast<unsigned>(reply.status));
@@ -217,6 +235,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
+  std::string request_line_;  // "METHOD target" while debug logging is on
+  std::chrono::steady_clock::time_point received_;
   bool keep_alive_ = false;
   unsigned version_ = 11;
   std::string awaited_;

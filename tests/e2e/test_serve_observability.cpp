@@ -124,6 +124,11 @@ TEST_CASE("weft serve logs one JSON object a line, with run, workflow, step and 
   CHECK(exploded["level"] == "warn");
   CHECK_THAT(exploded.value("error", ""), Catch::Contains("kaboom"));
   CHECK(find("run ended", doomed_id)["status"] == "failed");
+  bool access_logged = false;  // debug level: one record per answered request
+  for (const auto& r : records)
+    access_logged |= r["msg"] == "http request" && r.value("request", "") == "POST /v1/workflows/hello/runs" &&
+                     r.value("status", 0) == 200;
+  CHECK(access_logged);
   CHECK_THAT(ended.err, Catch::Contains("broken.lua:1:"));  // the bad file is reported, as JSON too
 }
 
