@@ -4,9 +4,8 @@
 // states (runs by status, timers pending and the oldest due timer's lag)
 // are read from the store now, so they count every process sharing it.
 // Needs an unscoped token when tokens are configured.
-#include <chrono>
-
 #include "api/routes.hpp"
+#include "engine/clock.hpp"
 #include "engine/metrics.hpp"
 
 namespace weft::api {
@@ -28,16 +27,10 @@ const MetricFamily kTimerLag{"weft_timer_lag_seconds",
                              MetricKind::Gauge};
 const MetricFamily kWorkflows{"weft_workflows_loaded", "Workflows this server serves", MetricKind::Gauge};
 
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 HttpResponse metrics(const RouteCall& call) {
   if (!call.tenant.empty())
     throw ApiError(403, "forbidden", "a tenant-scoped token may not read the server's metrics");
-  int64_t now = unix_ms();
+  int64_t now = engine::SystemClock().now_ms();
   engine::RunCensus census = call.context.store.run_census(now);
   engine::PrometheusText out;
   out.family(kRuns);

@@ -113,9 +113,10 @@ void WebhookIngress::finish(engine::WebhookDelivery& record, const HttpResponse&
                            std::chrono::steady_clock::now() - began).count();
   engine::MetricsRegistry::process().add(
       kDeliveries, {{"route", record.route}, {"outcome", record.outcome}, {"status", std::to_string(record.status)}});
-  log::debug("webhook delivery", {{"route", record.route}, {"outcome", record.outcome},
-                                  {"status", record.status}, {"run", record.run_id},
-                                  {"remote", record.remote}, {"duration_us", record.duration_us}});
+  if (log::enabled(log::Level::Debug))
+    log::write(log::Level::Debug, "webhook delivery",
+               {{"route", record.route}, {"outcome", record.outcome}, {"status", record.status},
+                {"run", record.run_id}, {"remote", record.remote}, {"duration_us", record.duration_us}});
   log_.record(std::move(record));
 }
 

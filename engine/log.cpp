@@ -5,9 +5,10 @@
 
 #include <atomic>
 #include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <ctime>
+
+#include "engine/clock.hpp"
 
 namespace weft::log {
 namespace {
@@ -90,9 +91,7 @@ std::string format_record(Format format, int64_t unix_ms, Level level, std::stri
 }
 
 void write(Level level, std::string_view message, const nlohmann::json& fields) {
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t now = engine::SystemClock().now_ms();
   std::string line = format_record(g_format.load(), now, level, message, fields) + "\n";
   ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
   (void)written;  // a log line that cannot be written changes nothing else

@@ -32,6 +32,8 @@ bool enabled(Level level);
 // Writes `message` with `fields` (a JSON object; other values are ignored).
 void write(Level level, std::string_view message, const nlohmann::json& fields = nullptr);
 
+// The fields are built by the caller before the level is checked: on a
+// hot path, test enabled() first and call write().
 inline void debug(std::string_view m, const nlohmann::json& f = nullptr) {
   if (enabled(Level::Debug)) write(Level::Debug, m, f);
 }

@@ -40,12 +40,16 @@ CommittedSteps committed_steps(const std::vector<Mutation>& mutations) {
   return out;
 }
 
+// The fields are built only when the record will be written: these run
+// for every run start, resume and park.
 void observe_run_started(const Run& run, bool fresh) {
+  log::Level level = fresh ? log::Level::Info : log::Level::Debug;
+  if (!log::enabled(level)) return;
   if (fresh)
-    log::info("run started", {{"run", run.id}, {"workflow", run.workflow}, {"tenant", run.tenant},
-                              {"parent", run.parent_id}});
+    log::write(level, "run started", {{"run", run.id}, {"workflow", run.workflow},
+                                      {"tenant", run.tenant}, {"parent", run.parent_id}});
   else
-    log::debug("run resumed", {{"run", run.id}, {"workflow", run.workflow}});
+    log::write(level, "run resumed", {{"run", run.id}, {"workflow", run.workflow}});
 }
 
 void observe_steps(const Run& run, const CommittedSteps& committed) {
@@ -79,8 +83,9 @@ void observe_parked(const Run& run, int64_t seq, RunStatus status, int64_t wake_
   if (trace_enabled())
     trace("park run=" + run.id + " seq=" + std::to_string(seq) + " status=" + state +
           " wake_at=" + std::to_string(wake_at));
-  log::debug("run parked", {{"run", run.id}, {"workflow", run.workflow}, {"status", state},
-                            {"wake_at", wake_at}});
+  if (log::enabled(log::Level::Debug))
+    log::write(log::Level::Debug, "run parked",
+               {{"run", run.id}, {"workflow", run.workflow}, {"status", state}, {"wake_at", wake_at}});
 }
 
 void observe_run_ended(const Run& ended) {

@@ -4,12 +4,15 @@
 #include "engine/metrics.hpp"
 
 namespace weft::stdlib {
+
+const char* const kHttpRequestsMetric = "weft_http_client_requests_total";
+
 namespace {
 
 using engine::MetricFamily;
 using engine::MetricKind;
 
-const MetricFamily kRequests{"weft_http_client_requests_total",
+const MetricFamily kRequests{kHttpRequestsMetric,
                              "weft.http requests, by host and outcome (status code or error kind)",
                              MetricKind::Counter};
 const MetricFamily kSeconds{"weft_http_client_request_seconds",
@@ -17,8 +20,6 @@ const MetricFamily kSeconds{"weft_http_client_request_seconds",
                             engine::duration_buckets()};
 
 }  // namespace
-
-const char* const kHttpRequestsMetric = "weft_http_client_requests_total";
 
 void record_http_request(const std::string& host, const std::string& outcome, double seconds) {
   auto& metrics = engine::MetricsRegistry::process();
