@@ -31,6 +31,16 @@ std::string request_url(const ApiRequest& request) {
   return (scheme.empty() ? "http" : scheme) + "://" + host + request.target;
 }
 
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 const engine::MetricFamily kDeliveries{
     "weft_webhook_deliveries_total",
     "Webhook deliveries, by route, outcome (started, duplicate, ignored, rejected, failed) and status",
@@ -75,8 +85,7 @@ HttpResponse started_answer(const engine::StartResult& started, std::exception_p
 WebhookIngress::WebhookIngress(engine::Store& store, engine::WorkflowCatalog& catalog,
                                engine::Engine& engine, const stdlib::SecretKeys* keys,
                                EventLimits limits)
-    : store_(store), catalog_(catalog), engine_(engine), keys_(keys), events_(catalog, limits),
-      log_(store) {}
+    : store_(store), catalog_(catalog), engine_(engine), secrets_(store, keys), events_(catalog, limits) {}
 
 HttpResponse WebhookIngress::deliver(const ApiRequest& request, const Target& target) {
   auto began = std::chrono::steady_clock::now();
@@ -117,7 +126,16 @@ void WebhookIngress::finish(engine::WebhookDelivery& record, const HttpResponse&
     log::write(log::Level::Debug, "webhook delivery",
                {{"route", record.route}, {"outcome", record.outcome}, {"status", record.status},
                 {"run", record.run_id}, {"remote", record.remote}, {"duration_us", record.duration_us}});
-  log_.record(std::move(record));
+  engine_.committer().submit({"", "", {engine::AppendDelivery{std::move(record)}}},
+                             [](bool, std::exception_ptr error) {
+                               if (error) log::error("webhook audit record lost", {{"error", describe(error)}});
+                             });
+}
+
+void WebhookIngress::flush_audit() {
+  // The committer writes in submission order: once this empty write is
+  // done, every record submitted before it is in the store.
+  engine_.committer().commit_and_wait({});
 }
 
 HttpResponse WebhookIngress::start_later(PendingStart pending, engine::WebhookDelivery record,
@@ -197,24 +215,12 @@ void WebhookIngress::verify(const ApiRequest& request, const engine::WebhookVeri
   stdlib::webhook::Options options = verify.options;
   if (!verify.secret.empty()) {
     bool is_public_key = verify.preset == "rsa_sha256" && options.public_key.empty();
-    (is_public_key ? options.public_key : options.secret) = secret(verify.secret);
+    (is_public_key ? options.public_key : options.secret) = secrets_.get(verify.secret);
   }
   stdlib::webhook::Request signed_request{request.method, request_url(request), {}, request.body};
   signed_request.headers.insert(request.headers.begin(), request.headers.end());
   auto verdict = stdlib::webhook::verify(verify.preset, signed_request, options);
   if (!verdict.ok) throw ApiError(401, "signature_invalid", verdict.reason);
-}
-
-std::string WebhookIngress::secret(const std::string& name) {
-  auto sealed = keys_ ? store_.get_secret(name) : std::nullopt;
-  if (!sealed)
-    throw ApiError(500, "webhook_secret_missing",
-                   "the webhook secret '" + name + "' is not set (weft secrets set " + name + ")");
-  try {
-    return keys_->open(name, *sealed);
-  } catch (const std::exception& e) {
-    throw ApiError(500, "webhook_secret_unreadable", e.what());
-  }
 }
 
 }  // namespace weft::api

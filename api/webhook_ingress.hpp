@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 
-#include "api/delivery_log.hpp"
 #include "api/http_target.hpp"
 #include "api/http_types.hpp"
 #include "api/webhook_events.hpp"
+#include "api/webhook_secrets.hpp"
 #include "engine/engine.hpp"
 #include "stdlib/rate_limiter.hpp"
 #include "stdlib/secret_box.hpp"
@@ -28,7 +28,7 @@ class WebhookIngress {
 
   HttpResponse deliver(const ApiRequest& request, const Target& target);
   // Makes every audit record of an answered delivery visible in the store.
-  void flush_audit() { log_.flush(); }
+  void flush_audit();
 
  private:
   // A delivery that passed every check: its run is still to be started.
@@ -46,18 +46,18 @@ class WebhookIngress {
   // the run is durable, without holding an io thread meanwhile.
   HttpResponse start_later(PendingStart pending, engine::WebhookDelivery record,
                            std::chrono::steady_clock::time_point began);
+  // Counts, logs and audits the answered delivery. The audit record rides
+  // in the group commit; the answer never waits for it.
   void finish(engine::WebhookDelivery& record, const HttpResponse& response,
               std::chrono::steady_clock::time_point began);
   void verify(const ApiRequest& request, const engine::WebhookVerify& verify);
-  std::string secret(const std::string& name);
 
   engine::Store& store_;
   engine::WorkflowCatalog& catalog_;
   engine::Engine& engine_;
-  const stdlib::SecretKeys* keys_;
+  WebhookSecrets secrets_;
   WebhookEvents events_;
   stdlib::RateLimiter limiter_;
-  DeliveryLog log_;
 };
 
 }  // namespace weft::api

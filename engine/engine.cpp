@@ -150,9 +150,11 @@ Run Engine::make_run(const std::string& workflow, nlohmann::json input,
 
 void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
                              StartOptions options, Started done) {
+  // No lookup of the idempotency key first: the insert is ignored when the
+  // key is taken, and only then is the existing run looked up. A fresh
+  // start (the common case) costs no read.
   Run run;
   try {
-    if (auto existing = existing_run(workflow, input, options)) return done({*existing, true}, nullptr);
     run = new_run(workflow, input, options, true);
   } catch (...) {
     return done({}, std::current_exception());

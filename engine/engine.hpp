@@ -80,7 +80,7 @@ class Engine {
   // The same without blocking: `done` is called once the run is durable
   // (and dispatched), or with the error that prevented it (the errors
   // start_run throws); never throws itself. `done` may run on the calling
-  // thread (a replayed start) or on the committer's.
+  // thread (an unknown workflow) or on the committer's.
   using Started = std::function<void(const StartResult&, std::exception_ptr)>;
   void start_run_async(const std::string& workflow, nlohmann::json input, StartOptions options,
                        Started done);
@@ -111,6 +111,8 @@ class Engine {
 
   const std::string& owner() const { return owner_; }
   GroupCommitter::Stats commit_stats() const { return committer_->stats(); }
+  // The single writer, for writes that belong to no run (webhook audit).
+  GroupCommitter& committer() { return *committer_; }
   stdlib::RateLimiter& limiter() { return *limiter_; }
   // Starts the schedules' runs that are due (the scheduler thread does it
   // on every poll when options.run_schedules; tests call it by hand).

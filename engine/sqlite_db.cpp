@@ -50,13 +50,15 @@ Statement& Statement::bind_null(int index) {
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) {
+    sqlite3_reset(stmt_);
+    return false;
+  }
   sqlite3* db = sqlite3_db_handle(stmt_);
-  std::string message = sqlite3_errmsg(db);
+  std::string message = sqlite3_errmsg(db);  // before the reset clears it
   int code = sqlite3_extended_errcode(db);
   sqlite3_reset(stmt_);
-  if (rc != SQLITE_DONE)
-    throw std::runtime_error("storage: " + message + " (code " + std::to_string(code) + ")");
-  return false;
+  throw std::runtime_error("storage: " + message + " (code " + std::to_string(code) + ")");
 }
 
 void Statement::run() {

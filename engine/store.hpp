@@ -64,7 +64,31 @@ struct WakeRun {  // a parked, unfinished run becomes due at `at`
   int64_t at = 0;
 };
 
-using Mutation = std::variant<InsertRun, UpdateRun, PutEvent, ConsumeInbox, WakeRun>;
+// The audit record of one webhook delivery (api/webhook_ingress.cpp).
+struct WebhookDelivery {
+  int64_t id = 0;          // assigned by the store, increasing
+  std::string route;       // "/hooks/github"
+  std::string workflow;
+  std::string provider;    // the verify preset; "" when unverified by declaration
+  bool verified = false;
+  std::string dedup_key;   // the declared key's value; "" when none
+  bool dedup_hit = false;  // a redelivery: no new run
+  std::string run_id;      // started or found by dedup
+  int status = 0;          // the HTTP status answered
+  std::string outcome;     // started | duplicate | ignored | rejected | failed
+  std::string error;       // why it was rejected or failed
+  int64_t duration_us = 0;
+  std::string remote;      // source address
+  int64_t received_at = 0; // Unix ms
+};
+
+// Appends a webhook delivery's audit record (id assigned by the store). It
+// rides in the group commit: no transaction or fsync of its own.
+struct AppendDelivery {
+  WebhookDelivery delivery;
+};
+
+using Mutation = std::variant<InsertRun, UpdateRun, PutEvent, ConsumeInbox, WakeRun, AppendDelivery>;
 
 struct RunWrite {
   std::string run_id;
@@ -144,24 +168,6 @@ struct Blob {
   int64_t updated_at = 0;
 };
 enum class DeliverOutcome { NotFound, AlreadyFinished, Delivered };
-
-// The audit record of one webhook delivery (api/webhook_ingress.cpp).
-struct WebhookDelivery {
-  int64_t id = 0;          // assigned by the store, increasing
-  std::string route;       // "/hooks/github"
-  std::string workflow;
-  std::string provider;    // the verify preset; "" when unverified by declaration
-  bool verified = false;
-  std::string dedup_key;   // the declared key's value; "" when none
-  bool dedup_hit = false;  // a redelivery: no new run
-  std::string run_id;      // started or found by dedup
-  int status = 0;          // the HTTP status answered
-  std::string outcome;     // started | duplicate | ignored | rejected | failed
-  std::string error;       // why it was rejected or failed
-  int64_t duration_us = 0;
-  std::string remote;      // source address
-  int64_t received_at = 0; // Unix ms
-};
 
 // Newest first; `before_id` > 0 continues a listing (the cursor).
 struct DeliveryFilter {
@@ -249,8 +255,7 @@ class Store {
   virtual void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
                                int64_t now) = 0;
 
-  // Webhook delivery audit: appends records in one transaction (ids ignored).
-  virtual void put_deliveries(const std::vector<WebhookDelivery>& deliveries) = 0;
+  // Webhook delivery audit (records are appended by an AppendDelivery write).
   virtual std::vector<WebhookDelivery> list_deliveries(const DeliveryFilter& filter) = 0;
 };
 

@@ -78,8 +78,6 @@ std::vector<Run> read_runs(Statement query) {
   "lease_expires, cancel_requested"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 
-constexpr size_t kMaxIdsPerQuery = 500;
-
 // Switching a new database to WAL needs an exclusive lock, and SQLite
 // reports a busy database at once there instead of waiting: when several
 // processes open a new file together, retry for a while.
@@ -170,27 +168,26 @@ bool SqliteStore::apply(const Mutation& mutation) {
                "status IN ('sleeping','waiting')")
         .bind(1, wake->id).bind(2, wake->at)
         .run();
+  } else if (const auto* append = std::get_if<AppendDelivery>(&mutation)) {
+    append_delivery(append->delivery);
   }
   return true;
 }
 
 // The current lease owner of every run a fenced write names, in one
 // statement for the whole batch (a lookup per write was a third of the
-// writer's statements).
+// writer's statements). The ids go in as one JSON array so the statement
+// is prepared once, whatever the batch's size.
 std::map<std::string, std::string> SqliteStore::lease_owners_of(const std::vector<RunWrite>& writes) {
-  std::vector<const std::string*> ids;
+  nlohmann::json ids = nlohmann::json::array();
   for (const auto& write : writes)
-    if (!write.fence_owner.empty()) ids.push_back(&write.run_id);
+    if (!write.fence_owner.empty()) ids.push_back(write.run_id);
   std::map<std::string, std::string> owners;
-  for (size_t start = 0; start < ids.size(); start += kMaxIdsPerQuery) {
-    size_t count = std::min(kMaxIdsPerQuery, ids.size() - start);
-    std::string sql = "SELECT id, lease_owner FROM runs WHERE id IN (?";
-    for (size_t i = 1; i < count; ++i) sql += ",?";
-    sql += ")";
-    sqlite::OneShotStatement query(*writer_, sql);
-    for (size_t i = 0; i < count; ++i) query.get().bind(static_cast<int>(i + 1), *ids[start + i]);
-    while (query.get().step()) owners[query.get().text(0)] = query.get().text(1);
-  }
+  if (ids.empty()) return owners;
+  auto query = writer_->prepare(
+      "SELECT id, lease_owner FROM runs WHERE id IN (SELECT value FROM json_each(?1))");
+  query.bind(1, ids.dump());
+  while (query.step()) owners[query.text(0)] = query.text(1);
   return owners;
 }
 

@@ -66,11 +66,11 @@ class SqliteStore final : public Store {
   bool delete_secret(const std::string& name) override;
   void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
                        int64_t now) override;
-  void put_deliveries(const std::vector<WebhookDelivery>& deliveries) override;
   std::vector<WebhookDelivery> list_deliveries(const DeliveryFilter& filter) override;
 
  private:
   bool apply(const Mutation& mutation);  // false: an insert was ignored (duplicate)
+  void append_delivery(const WebhookDelivery& delivery);
   std::map<std::string, std::string> lease_owners_of(const std::vector<RunWrite>& writes);
   void ensure_index(const std::vector<std::string>& fields);
 

@@ -4,21 +4,17 @@
 
 namespace weft::engine {
 
-void SqliteStore::put_deliveries(const std::vector<WebhookDelivery>& deliveries) {
-  if (deliveries.empty()) return;
-  std::lock_guard lock(write_mutex_);
-  sqlite::Transaction tx(*writer_);
-  for (const auto& d : deliveries)
-    writer_->prepare("INSERT INTO webhook_deliveries(route, workflow, provider, verified, dedup_key,"
-                     " dedup_hit, run_id, status, outcome, error, duration_us, remote, received_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
-        .bind(1, d.route).bind(2, d.workflow).bind(3, d.provider)
-        .bind(4, static_cast<int64_t>(d.verified)).bind(5, d.dedup_key)
-        .bind(6, static_cast<int64_t>(d.dedup_hit)).bind(7, d.run_id)
-        .bind(8, static_cast<int64_t>(d.status)).bind(9, d.outcome).bind(10, d.error)
-        .bind(11, d.duration_us).bind(12, d.remote).bind(13, d.received_at)
-        .run();
-  tx.commit();
+// Inside commit(): the writer's transaction is open.
+void SqliteStore::append_delivery(const WebhookDelivery& d) {
+  writer_->prepare("INSERT INTO webhook_deliveries(route, workflow, provider, verified, dedup_key,"
+                   " dedup_hit, run_id, status, outcome, error, duration_us, remote, received_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+      .bind(1, d.route).bind(2, d.workflow).bind(3, d.provider)
+      .bind(4, static_cast<int64_t>(d.verified)).bind(5, d.dedup_key)
+      .bind(6, static_cast<int64_t>(d.dedup_hit)).bind(7, d.run_id)
+      .bind(8, static_cast<int64_t>(d.status)).bind(9, d.outcome).bind(10, d.error)
+      .bind(11, d.duration_us).bind(12, d.remote).bind(13, d.received_at)
+      .run();
 }
 
 std::vector<WebhookDelivery> SqliteStore::list_deliveries(const DeliveryFilter& filter) {
