@@ -13,12 +13,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "bench/http_load.hpp"
 #include "engine/allocator_tuning.hpp"
 #include "stdlib/crypto_primitives.hpp"
 #include "tests/support/engine_fixture.hpp"
+#include "tests/support/serve_client.hpp"
 #include "tests/support/serve_process.hpp"
 
 namespace {
@@ -76,6 +78,41 @@ void report(const char* what, const LoadResult& result) {
   std::fflush(stdout);
 }
 
+// The group committer's totals, read from GET /metrics.
+struct CommitTotals {
+  double batches = 0;
+  double writes = 0;
+  double seconds = 0;
+};
+
+CommitTotals commit_totals(const weft::testing::ServeProcess& server) {
+  auto metrics = weft::testing::request("GET", server.url("/metrics"));
+  CommitTotals totals;
+  std::istringstream lines(metrics.body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string name;
+    double value = 0;
+    if (!(fields >> name >> value)) continue;  // comments
+    if (name == "weft_storage_commit_batch_size_count") totals.batches = value;
+    if (name == "weft_storage_commit_batch_size_sum") totals.writes = value;
+    if (name == "weft_storage_commit_seconds_sum") totals.seconds = value;
+  }
+  return totals;
+}
+
+// How the writer's batches looked during one benchmark (totals since `before`).
+void report_commits(const weft::testing::ServeProcess& server, const CommitTotals& before) {
+  CommitTotals after = commit_totals(server);
+  double batches = after.batches - before.batches;
+  if (batches <= 0) return;
+  std::printf("%-34s %7.0f batches: %6.1f writes each, %5.2f ms per commit, writer busy %.2f s\n",
+              "  storage commits", batches, (after.writes - before.writes) / batches,
+              (after.seconds - before.seconds) * 1000 / batches, after.seconds - before.seconds);
+  std::fflush(stdout);
+}
+
 LoadRequest start_request(int i, const std::string& query) {
   return {"POST", "/v1/workflows/three_steps/runs" + query, "{\"n\":" + std::to_string(i) + "}", {}};
 }
@@ -98,9 +135,11 @@ int main(int argc, char** argv) {
 
   if (only.empty() || only == "starts") {
     int total = smoke ? 500 : 50'000;
+    auto before = commit_totals(server);
     report("starts (64 connections)", run_load(server.port(), 64, total, [](int i) {
              return start_request(i, "");
            }));
+    report_commits(server, before);
   }
   if (only.empty() || only == "wait") {
     int total = smoke ? 50 : 2'000;
@@ -113,7 +152,9 @@ int main(int argc, char** argv) {
   }
   if (only.empty() || only == "webhooks") {
     int total = smoke ? 500 : 50'000;
+    auto before = commit_totals(server);
     report("github webhooks (64 connections)", run_load(server.port(), 64, total, github_delivery));
+    report_commits(server, before);
   }
   auto ended = server.terminate();
   return ended.exit_code == 0 ? 0 : 1;

@@ -155,7 +155,7 @@ void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
   // start (the common case) costs no read.
   Run run;
   try {
-    run = new_run(workflow, input, options, true);
+    run = new_run(workflow, std::move(input), options, true);
   } catch (...) {
     return done({}, std::current_exception());
   }
@@ -163,17 +163,19 @@ void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
     std::lock_guard lock(mutex_);
     in_flight_.insert(run.id);
   }
+  RunWrite insert{run.id, "", {InsertRun{run}}};
   committer_->submit(
-      {run.id, "", {InsertRun{run}}},
-      [this, run, done, workflow, input, options](bool applied, std::exception_ptr error) {
+      std::move(insert),
+      [this, run = std::move(run), done = std::move(done), options = std::move(options)](
+          bool applied, std::exception_ptr error) {
         if (!error && applied) {
           dispatch(run, true);
           return done({run, false}, nullptr);
         }
         released(run.id, 0);
         if (error) return done({run, false}, error);
-        try {  // another start with the same key won the race
-          auto existing = existing_run(workflow, input, options);
+        try {  // the key was taken (another start won the race), or the id
+          auto existing = existing_run(run.workflow, run.input, options);
           if (!existing) throw std::invalid_argument("a run with id '" + run.id + "' already exists");
           done({*existing, true}, nullptr);
         } catch (...) {

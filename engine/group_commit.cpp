@@ -38,7 +38,8 @@ void record_batch(const std::vector<RunWrite>& writes, const std::vector<bool>& 
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(Store& store) : store_(store), thread_([this] { loop(); }) {}
+GroupCommitter::GroupCommitter(Store& store)
+    : store_(store), notifier_([this] { notify_loop(); }), thread_([this] { loop(); }) {}
 
 GroupCommitter::~GroupCommitter() {
   {
@@ -46,7 +47,13 @@ GroupCommitter::~GroupCommitter() {
     stopping_ = true;
   }
   wake_.notify_one();
-  thread_.join();
+  thread_.join();  // everything submitted is written
+  {
+    std::lock_guard lock(outcomes_mutex_);
+    writer_done_ = true;
+  }
+  outcomes_ready_.notify_one();
+  notifier_.join();  // and every submitter told
 }
 
 void GroupCommitter::submit(RunWrite write, Done done) {
@@ -109,8 +116,30 @@ void GroupCommitter::loop() {
       stats_.commit_micros += static_cast<uint64_t>(micros);
     }
     if (!error) record_batch(writes, applied, static_cast<double>(micros) / 1e6);
-    for (size_t i = 0; i < batch.size(); ++i)
-      batch[i].done(!error && applied[i], error);
+    Outcome outcome{{}, std::move(applied), error};
+    outcome.done.reserve(batch.size());
+    for (auto& pending : batch) outcome.done.push_back(std::move(pending.done));
+    {
+      std::lock_guard lock(outcomes_mutex_);
+      outcomes_.push_back(std::move(outcome));
+    }
+    outcomes_ready_.notify_one();
+  }
+}
+
+void GroupCommitter::notify_loop() {
+  pthread_setname_np(pthread_self(), "weft-commit-cb");
+  for (;;) {
+    std::vector<Outcome> outcomes;
+    {
+      std::unique_lock lock(outcomes_mutex_);
+      outcomes_ready_.wait(lock, [&] { return writer_done_ || !outcomes_.empty(); });
+      if (outcomes_.empty()) return;  // the writer has stopped and all are told
+      outcomes.swap(outcomes_);
+    }
+    for (auto& outcome : outcomes)
+      for (size_t i = 0; i < outcome.done.size(); ++i)
+        outcome.done[i](!outcome.error && outcome.applied[i], outcome.error);
   }
 }
 
