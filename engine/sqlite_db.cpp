@@ -2,6 +2,7 @@
 // std::runtime_error carrying SQLite's message.
 #include "engine/sqlite_db.hpp"
 
+#include <mutex>
 #include <stdexcept>
 
 namespace weft::engine::sqlite {
@@ -82,7 +83,20 @@ std::string Statement::blob(int column) const {
            : std::string();
 }
 
+namespace {
+
+// Process-wide SQLite settings, before the first connection opens. Memory
+// statistics are off: with them every SQLite allocation takes one global
+// mutex, which the writer and the readers of other threads contend for.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path, bool read_only) {
+  configure_sqlite_once();
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -92,6 +106,7 @@ Connection::Connection(const std::string& path, bool read_only) {
     throw std::runtime_error("storage: cannot open " + path + ": " + message);
   }
   sqlite3_busy_timeout(db_, 10'000);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1200, 1000);
 }
 
 Connection::~Connection() {
