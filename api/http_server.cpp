@@ -44,11 +44,16 @@ std::string lower(beast::string_view text) {
   return out;
 }
 
-ApiRequest to_api_request(const http::request<http::string_body>& request, const tcp::socket& socket) {
-  ApiRequest out;
+// The peer's address, asked once per connection.
+std::string remote_address(const tcp::socket& socket) {
   beast::error_code ec;
   auto peer = socket.remote_endpoint(ec);
-  if (!ec) out.remote = peer.address().to_string();
+  return ec ? std::string() : peer.address().to_string();
+}
+
+ApiRequest to_api_request(const http::request<http::string_body>& request, const std::string& remote) {
+  ApiRequest out;
+  out.remote = remote;
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
   for (const auto& field : request) {
@@ -83,7 +88,11 @@ struct Shared {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Router& router, Shared& shared)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), router_(router), shared_(shared) {}
+      : stream_(std::move(socket)),
+        timer_(stream_.get_executor()),
+        remote_(remote_address(stream_.socket())),
+        router_(router),
+        shared_(shared) {}
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
@@ -118,13 +127,13 @@ class Session : public std::enable_shared_from_this<Session> {
                       std::string(target.substr(0, target.find('?')));
       received_ = std::chrono::steady_clock::now();
     }
-    HttpResponse response = router_.handle(to_api_request(request, stream_.socket()));
+    HttpResponse response = router_.handle(to_api_request(request, remote_));
     if (response.deferred) return defer(std::move(response.deferred));
     answer(std::move(response));
   }
 
   // Hands the handler a Reply that brings its answer back onto this
-  // session's strand, whichever thread calls it.
+  // session's io thread, whichever thread calls it.
   void defer(std::function<void(Reply)> deferred) {
     Reply reply = [self = shared_from_this()](HttpResponse response) {
       asio::post(self->stream_.get_executor(),
@@ -232,6 +241,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   asio::steady_timer timer_;
+  std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -249,10 +259,47 @@ class Session : public std::enable_shared_from_this<Session> {
   bool answering_ = false;  // counted in shared_.in_hand
 };
 
+// One io_context per io thread: a connection lives on one context, so its
+// handlers never run concurrently and need no strand, and the threads do
+// not contend for one shared handler queue (under load that queue's lock
+// and wake-ups were a large part of the io threads' system time).
+class ContextPool {
+ public:
+  explicit ContextPool(int threads) {
+    for (int i = 0; i < std::max(1, threads); ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+      // Keeps a context running while it has no connection yet.
+      guards_.push_back(asio::make_work_guard(*contexts_.back()));
+    }
+  }
+
+  asio::io_context& first() { return *contexts_.front(); }
+  // Round robin: each new connection goes to the next context.
+  asio::io_context& next() { return *contexts_[next_++ % contexts_.size()]; }
+
+  void run() {
+    for (auto& context : contexts_) threads_.emplace_back([&context] { context->run(); });
+  }
+
+  void stop() {
+    for (auto& context : contexts_) context->stop();  // sessions end with their context
+    for (auto& thread : threads_) thread.join();
+    threads_.clear();
+  }
+
+  bool running() const { return !threads_.empty(); }
+
+ private:
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::vector<std::thread> threads_;
+  size_t next_ = 0;  // only the acceptor's thread picks
+};
+
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& ioc, const tcp::endpoint& endpoint, Router& router, Shared& shared)
-      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), router_(router), shared_(shared) {
+  Listener(ContextPool& contexts, const tcp::endpoint& endpoint, Router& router, Shared& shared)
+      : contexts_(contexts), acceptor_(contexts.first()), router_(router), shared_(shared) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -269,7 +316,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   void do_accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_),
+    acceptor_.async_accept(contexts_.next(),
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
 
@@ -280,7 +327,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     do_accept();
   }
 
-  asio::io_context& ioc_;
+  ContextPool& contexts_;
   tcp::acceptor acceptor_;
   Router& router_;
   Shared& shared_;
@@ -290,17 +337,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 struct HttpServer::Impl {
   ServerOptions options;
-  asio::io_context ioc;
+  ContextPool contexts;
   Shared shared;
   std::shared_ptr<Listener> listener;
-  std::vector<std::thread> threads;
   unsigned short port = 0;
 
   Impl(Router& router, ServerOptions given)
-      : options(std::move(given)), ioc(std::max(1, options.threads)) {
+      : options(std::move(given)), contexts(options.threads) {
     shared.read_timeout = options.read_timeout;
     tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
-    listener = std::make_shared<Listener>(ioc, endpoint, router, shared);
+    listener = std::make_shared<Listener>(contexts, endpoint, router, shared);
     port = listener->port();
   }
 };
@@ -314,8 +360,7 @@ unsigned short HttpServer::port() const { return impl_->port; }
 
 void HttpServer::start() {
   impl_->listener->do_accept();
-  for (int i = 0; i < std::max(1, impl_->options.threads); ++i)
-    impl_->threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
+  impl_->contexts.run();
 }
 
 bool HttpServer::stop_accepting(std::chrono::milliseconds grace) {
@@ -330,10 +375,7 @@ bool HttpServer::stop_accepting(std::chrono::milliseconds grace) {
 }
 
 void HttpServer::stop() {
-  if (impl_->threads.empty()) return;
-  impl_->ioc.stop();  // no more accepts; sessions end with the io_context
-  for (auto& thread : impl_->threads) thread.join();
-  impl_->threads.clear();
+  if (impl_->contexts.running()) impl_->contexts.stop();
 }
 
 }  // namespace weft::api
