@@ -5,11 +5,15 @@
 //            durable run starts answered per second;
 //   wait   — POST ...?wait=30s of a 3-step workflow, one at a time and
 //            from 16 connections: latency p50/p99 from request to result;
-//   webhooks — GitHub-signed deliveries to a weft.webhook route from 64
-//            connections, each verified, mapped by `event`, deduplicated by
-//            its X-GitHub-Delivery and answered 202 once its run is durable.
-// Prints figures; asserts nothing. `--smoke` runs a short form for CI;
+//   webhooks — GitHub-signed deliveries to a weft.webhook route from 64, then
+//            256 connections, each verified, mapped by `event`, deduplicated
+//            by its X-GitHub-Delivery and answered 202 once its run is durable.
+// After each load: the writer's batches (from GET /metrics) and the server
+// process's CPU time per request (from /proc), a figure that moves less
+// than throughput on a shared machine. Prints figures; asserts nothing. `--smoke` runs a short form for CI;
 // `--full MODE` runs one mode at full size.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -59,7 +63,7 @@ return weft.workflow {
 
 constexpr const char* kGithubSecret = "bench-webhook-secret";
 
-LoadRequest github_delivery(int i) {
+LoadRequest github_delivery(int i) {  // i: the delivery's number, unique per benchmark run
   std::string body = "{\"action\":\"opened\",\"n\":" + std::to_string(i) + "}";
   std::string signature = "sha256=" + weft::stdlib::crypto::hex_encode(
                                           weft::stdlib::crypto::hmac("sha256", kGithubSecret, body));
@@ -78,16 +82,32 @@ void report(const char* what, const LoadResult& result) {
   std::fflush(stdout);
 }
 
-// The group committer's totals, read from GET /metrics.
-struct CommitTotals {
+// What the server has spent so far: the writer's totals (GET /metrics) and
+// the process's CPU time (/proc/PID/stat: utime + stime).
+struct ServerTotals {
   double batches = 0;
   double writes = 0;
-  double seconds = 0;
+  double commit_seconds = 0;
+  double cpu_seconds = 0;
 };
 
-CommitTotals commit_totals(const weft::testing::ServeProcess& server) {
+double process_cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));  // after "pid (comm) "
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15 of stat(5)
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+ServerTotals server_totals(weft::testing::ServeProcess& server) {
+  ServerTotals totals;
+  totals.cpu_seconds = process_cpu_seconds(server.process().pid());
   auto metrics = weft::testing::request("GET", server.url("/metrics"));
-  CommitTotals totals;
   std::istringstream lines(metrics.body);
   std::string line;
   while (std::getline(lines, line)) {
@@ -97,19 +117,25 @@ CommitTotals commit_totals(const weft::testing::ServeProcess& server) {
     if (!(fields >> name >> value)) continue;  // comments
     if (name == "weft_storage_commit_batch_size_count") totals.batches = value;
     if (name == "weft_storage_commit_batch_size_sum") totals.writes = value;
-    if (name == "weft_storage_commit_seconds_sum") totals.seconds = value;
+    if (name == "weft_storage_commit_seconds_sum") totals.commit_seconds = value;
   }
   return totals;
 }
 
-// How the writer's batches looked during one benchmark (totals since `before`).
-void report_commits(const weft::testing::ServeProcess& server, const CommitTotals& before) {
-  CommitTotals after = commit_totals(server);
+// Runs one load and prints its figures, then the server's side of them.
+void measure(weft::testing::ServeProcess& server, const std::string& what, int connections,
+             int total, const std::function<LoadRequest(int)>& make) {
+  ServerTotals before = server_totals(server);
+  LoadResult result = run_load(server.port(), connections, total, make);
+  std::string label = what + " (" + std::to_string(connections) + " connection" +
+                      (connections == 1 ? ")" : "s)");
+  report(label.c_str(), result);
+  ServerTotals after = server_totals(server);
   double batches = after.batches - before.batches;
-  if (batches <= 0) return;
-  std::printf("%-34s %7.0f batches: %6.1f writes each, %5.2f ms per commit, writer busy %.2f s\n",
-              "  storage commits", batches, (after.writes - before.writes) / batches,
-              (after.seconds - before.seconds) * 1000 / batches, after.seconds - before.seconds);
+  std::printf("%-34s server CPU %5.0f us per request; %6.0f commits of %5.1f writes, %5.2f ms each\n",
+              "", (after.cpu_seconds - before.cpu_seconds) * 1e6 / total, batches,
+              batches > 0 ? (after.writes - before.writes) / batches : 0.0,
+              batches > 0 ? (after.commit_seconds - before.commit_seconds) * 1000 / batches : 0.0);
   std::fflush(stdout);
 }
 
@@ -135,26 +161,19 @@ int main(int argc, char** argv) {
 
   if (only.empty() || only == "starts") {
     int total = smoke ? 500 : 50'000;
-    auto before = commit_totals(server);
-    report("starts (64 connections)", run_load(server.port(), 64, total, [](int i) {
-             return start_request(i, "");
-           }));
-    report_commits(server, before);
+    measure(server, "starts", 64, total, [](int i) { return start_request(i, ""); });
   }
   if (only.empty() || only == "wait") {
     int total = smoke ? 50 : 2'000;
-    report("start ?wait, 3 steps (1 connection)", run_load(server.port(), 1, total, [](int i) {
-             return start_request(i, "?wait=30s");
-           }));
-    report("start ?wait, 3 steps (16 connections)", run_load(server.port(), 16, total * 4, [](int i) {
-             return start_request(i, "?wait=30s");
-           }));
+    measure(server, "start ?wait, 3 steps", 1, total, [](int i) { return start_request(i, "?wait=30s"); });
+    measure(server, "start ?wait, 3 steps", 16, total * 4,
+            [](int i) { return start_request(i, "?wait=30s"); });
   }
   if (only.empty() || only == "webhooks") {
     int total = smoke ? 500 : 50'000;
-    auto before = commit_totals(server);
-    report("github webhooks (64 connections)", run_load(server.port(), 64, total, github_delivery));
-    report_commits(server, before);
+    measure(server, "github webhooks", 64, total, github_delivery);
+    // Numbered after the first load's deliveries: each is a new delivery.
+    measure(server, "github webhooks", 256, total, [total](int i) { return github_delivery(total + i); });
   }
   auto ended = server.terminate();
   return ended.exit_code == 0 ? 0 : 1;

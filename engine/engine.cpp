@@ -167,10 +167,10 @@ void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
   committer_->submit(
       std::move(insert),
       [this, run = std::move(run), done = std::move(done), options = std::move(options)](
-          bool applied, std::exception_ptr error) {
+          bool applied, std::exception_ptr error) mutable {
         if (!error && applied) {
           dispatch(run, true);
-          return done({run, false}, nullptr);
+          return done({std::move(run), false}, nullptr);
         }
         released(run.id, 0);
         if (error) return done({run, false}, error);
