@@ -14,6 +14,7 @@
 // `--full MODE` runs one mode at full size.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -143,12 +144,24 @@ LoadRequest start_request(int i, const std::string& query) {
   return {"POST", "/v1/workflows/three_steps/runs" + query, "{\"n\":" + std::to_string(i) + "}", {}};
 }
 
+// The machine's speed right now: milliseconds of a fixed single-threaded
+// CPU loop (SHA-256 over 64 MiB). A shared VM's speed drifts; figures
+// taken at different times compare only next to this one.
+double calibration_ms() {
+  std::string block(1 << 20, 'x');
+  auto began = std::chrono::steady_clock::now();
+  for (int i = 0; i < 64; ++i) block.replace(0, 32, weft::stdlib::crypto::sha256(block));
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   weft::engine::tune_allocator();  // as weft itself does
   bool smoke = argc > 1 && std::strcmp(argv[1], "--smoke") == 0;
   std::string only = argc > 2 ? argv[2] : "";
+  std::printf("%-34s %.0f ms (SHA-256 of 64 MiB on one core; lower is faster)\n", "machine speed",
+              calibration_ms());
   weft::testing::TempDir dir;
   auto workflows = dir.path() / "workflows";
   std::filesystem::create_directories(workflows);
