@@ -80,7 +80,7 @@ class Engine {
   // The same without blocking: `done` is called once the run is durable
   // (and dispatched), or with the error that prevented it (the errors
   // start_run throws); never throws itself. `done` may run on the calling
-  // thread (an unknown workflow) or on the committer's notifier thread.
+  // thread (an unknown workflow) or on one of the committer's.
   using Started = std::function<void(const StartResult&, std::exception_ptr)>;
   void start_run_async(const std::string& workflow, nlohmann::json input, StartOptions options,
                        Started done);

@@ -3,10 +3,11 @@
 // each submitter. With many runs in flight, one fsync covers many steps,
 // so throughput is bound by CPU rather than by the disk.
 //
-// Submitters are told on a second thread, in submission order, while the
-// writer already commits the next batch: the callbacks (dispatching runs,
-// answering HTTP requests) were a fifth of the writer's time, and every
-// write queued behind them waited for it.
+// Under load, submitters are told on a second thread, in submission order,
+// while the writer already commits the next batch: the callbacks
+// (dispatching runs, answering HTTP requests) were a fifth of the writer's
+// time, and every write queued behind them waited for it. A small batch
+// while that thread is idle is told by the writer at once.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -22,8 +23,8 @@ namespace weft::engine {
 
 class GroupCommitter {
  public:
-  // Called on the committer's notifier thread once the write is durable
-  // (or failed), in submission order.
+  // Called on the committer's writer or notifier thread once the write is
+  // durable (or failed), in submission order.
   using Done = std::function<void(bool applied, std::exception_ptr error)>;
 
   explicit GroupCommitter(Store& store);
@@ -55,6 +56,7 @@ class GroupCommitter {
   };
   void loop();
   void notify_loop();
+  static void tell(Outcome& outcome);
 
   Store& store_;
   mutable std::mutex mutex_;
@@ -67,6 +69,7 @@ class GroupCommitter {
   std::condition_variable outcomes_ready_;
   std::vector<Outcome> outcomes_;
   bool writer_done_ = false;  // no more outcomes will come
+  bool notifying_ = false;    // the notifier is telling a batch
 
   std::thread notifier_;
   std::thread thread_;
