@@ -151,6 +151,9 @@ int cmd_serve(int argc, char** argv) {
   if (!engine.shutdown(config.shutdown_grace - half))
     log::warn("runs still busy after the grace period were released");
   server.stop();
+  // Starts submitted by requests still in hand at the deadline answer
+  // through the server's objects: let them finish while those exist.
+  engine.committer().commit_and_wait({});
   log::info("stopped");
   return 0;
 }

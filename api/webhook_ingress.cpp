@@ -132,6 +132,8 @@ void WebhookIngress::finish(engine::WebhookDelivery& record, const HttpResponse&
                              });
 }
 
+WebhookIngress::~WebhookIngress() { flush_audit(); }
+
 void WebhookIngress::flush_audit() {
   // The committer writes in submission order: once this empty write is
   // done, every record submitted before it is in the store.

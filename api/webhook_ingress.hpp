@@ -25,6 +25,9 @@ class WebhookIngress {
   // `keys` null: routes that verify with a secret answer 500.
   WebhookIngress(engine::Store& store, engine::WorkflowCatalog& catalog, engine::Engine& engine,
                  const stdlib::SecretKeys* keys, EventLimits limits = {});
+  // Waits until every start it submitted has been answered: their
+  // callbacks refer to this object.
+  ~WebhookIngress();
 
   HttpResponse deliver(const ApiRequest& request, const Target& target);
   // Makes every audit record of an answered delivery visible in the store.

@@ -78,8 +78,8 @@ void RunExecutor::fail_before_start(const Run& run, const std::string& message) 
   ended.error = error_json("load", message);
   UpdateRun update{run.id, RunStatus::Failed, nullptr, ended.error, 0, true, "", clock_.now_ms()};
   committer_.submit({run.id, config_.lease_owner, {update}},
-                    [this, ended](bool applied, std::exception_ptr) {
-                      hooks_.post([this, ended, applied] {
+                    [this, post = hooks_.post, ended](bool applied, std::exception_ptr) {
+                      post([this, ended, applied] {
                         if (applied) {
                           observe_run_ended(ended);
                           hooks_.finished(ended);
@@ -351,9 +351,13 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
   }
   CommittedSteps steps = committed_steps(write.mutations);
   std::string id = rc.run.id;
-  committer_.submit(std::move(write), [this, id, next = std::move(next), children,
-                                       steps](bool applied, std::exception_ptr error) {
-    hooks_.post([this, id, next, children, steps, applied, error] {
+  // The committer may tell us after this executor is gone (the engine
+  // stops its workers, then flushes the committer): the callback calls the
+  // worker's post, a copy, never this executor; what it posts to a stopped
+  // worker never runs.
+  committer_.submit(std::move(write), [this, post = hooks_.post, id, next = std::move(next),
+                                       children, steps](bool applied, std::exception_ptr error) {
+    post([this, id, next, children, steps, applied, error] {
       auto it = live_.find(id);
       if (it == live_.end()) return;
       if (!applied || error) {
