@@ -12,14 +12,17 @@
 // process's CPU time per request (from /proc), a figure that moves less
 // than throughput on a shared machine. Prints figures; asserts nothing. `--smoke` runs a short form for CI;
 // `--full MODE` runs one mode at full size.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "bench/http_load.hpp"
 #include "engine/allocator_tuning.hpp"
@@ -105,6 +108,14 @@ double process_cpu_seconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// This process's CPU time: the load generator's share of the machine.
+double own_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 ServerTotals server_totals(weft::testing::ServeProcess& server) {
   ServerTotals totals;
   totals.cpu_seconds = process_cpu_seconds(server.process().pid());
@@ -126,15 +137,22 @@ ServerTotals server_totals(weft::testing::ServeProcess& server) {
 // Runs one load and prints its figures, then the server's side of them.
 void measure(weft::testing::ServeProcess& server, const std::string& what, int connections,
              int total, const std::function<LoadRequest(int)>& make) {
+  std::vector<std::string> requests;
+  requests.reserve(static_cast<size_t>(total));
+  for (int i = 0; i < total; ++i) requests.push_back(weft::bench::serialize(make(i)));
   ServerTotals before = server_totals(server);
-  LoadResult result = run_load(server.port(), connections, total, make);
+  double client_before = own_cpu_seconds();
+  LoadResult result = run_load(server.port(), connections, requests);
   std::string label = what + " (" + std::to_string(connections) + " connection" +
                       (connections == 1 ? ")" : "s)");
+  double client_seconds = own_cpu_seconds() - client_before;
   report(label.c_str(), result);
   ServerTotals after = server_totals(server);
   double batches = after.batches - before.batches;
-  std::printf("%-34s server CPU %5.0f us per request; %6.0f commits of %5.1f writes, %5.2f ms each\n",
-              "", (after.cpu_seconds - before.cpu_seconds) * 1e6 / total, batches,
+  std::printf("%-34s server CPU %5.0f us per request (load generator %3.0f us);"
+              " %6.0f commits of %5.1f writes, %5.2f ms each\n",
+              "", (after.cpu_seconds - before.cpu_seconds) * 1e6 / total, client_seconds * 1e6 / total,
+              batches,
               batches > 0 ? (after.writes - before.writes) / batches : 0.0,
               batches > 0 ? (after.commit_seconds - before.commit_seconds) * 1000 / batches : 0.0);
   std::fflush(stdout);

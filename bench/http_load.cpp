@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <sstream>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -19,9 +20,8 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 struct Shared {
-  const std::function<LoadRequest(int)>& make;
-  int total;
-  int issued = 0;
+  const std::vector<std::string>& requests;
+  size_t issued = 0;
   LoadResult result;
 };
 
@@ -39,28 +39,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void next() {
-    if (shared_.issued >= shared_.total) return;
-    LoadRequest spec = shared_.make(shared_.issued++);
-    request_ = {};
-    request_.method_string(spec.method);
-    request_.target(spec.target);
-    request_.version(11);
-    request_.set(http::field::host, "127.0.0.1");
-    request_.set(http::field::content_type, "application/json");
-    for (const auto& [name, value] : spec.headers) request_.set(name, value);
-    request_.body() = std::move(spec.body);
-    request_.keep_alive(true);
-    request_.prepare_payload();
+    if (shared_.issued >= shared_.requests.size()) return;
+    const std::string& request = shared_.requests[shared_.issued++];
     started_ = Clock::now();
-    http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->failed();
-      self->response_ = {};
-      http::async_read(self->stream_, self->buffer_, self->response_,
-                       [self](beast::error_code ec, size_t) {
-                         if (ec) return self->failed();
-                         self->answered(self->response_.result_int());
-                       });
-    });
+    asio::async_write(stream_, asio::buffer(request),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->failed();
+                        self->response_ = {};
+                        http::async_read(self->stream_, self->buffer_, self->response_,
+                                         [self](beast::error_code ec, size_t) {
+                                           if (ec) return self->failed();
+                                           self->answered(self->response_.result_int());
+                                         });
+                      });
   }
 
   void answered(int status) {
@@ -75,7 +66,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::tcp_stream stream_;
   Shared& shared_;
   beast::flat_buffer buffer_;
-  http::request<http::string_body> request_;
   http::response<http::string_body> response_;
   Clock::time_point started_;
 };
@@ -90,10 +80,25 @@ double LoadResult::percentile(double p) const {
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
-LoadResult run_load(unsigned short port, int connections, int total,
-                    const std::function<LoadRequest(int)>& make) {
+std::string serialize(const LoadRequest& spec) {
+  http::request<http::string_body> request;
+  request.method_string(spec.method);
+  request.target(spec.target);
+  request.version(11);
+  request.set(http::field::host, "127.0.0.1");
+  request.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : spec.headers) request.set(name, value);
+  request.body() = spec.body;
+  request.keep_alive(true);
+  request.prepare_payload();
+  std::ostringstream bytes;
+  bytes << request;
+  return bytes.str();
+}
+
+LoadResult run_load(unsigned short port, int connections, const std::vector<std::string>& requests) {
   asio::io_context ioc;
-  Shared shared{make, total, 0, {}};
+  Shared shared{requests, 0, {}};
   for (int i = 0; i < connections; ++i) std::make_shared<Connection>(ioc, shared)->start(port);
   auto start = Clock::now();
   ioc.run();
