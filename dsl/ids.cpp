@@ -3,20 +3,42 @@
 
 #include <openssl/rand.h>
 
+#include <array>
 #include <cstdint>
-#include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace weft::dsl {
 
 namespace {
 
+// Random bytes from OpenSSL's generator, fetched 4 KiB at a time per
+// thread: each RAND_bytes call takes the generator's locks and reseed
+// checks, which made up most of a run start's id (a webhook delivery
+// starts one). The bytes are as strong; a thread never shares its buffer.
+void random_bytes(unsigned char* out, size_t count) {
+  thread_local std::array<unsigned char, 4096> buffer;
+  thread_local size_t used = buffer.size();
+  if (count > buffer.size()) throw std::logic_error("random_bytes: too many bytes at once");
+  if (buffer.size() - used < count) {
+    if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1)
+      throw std::runtime_error("no randomness available");
+    used = 0;
+  }
+  std::memcpy(out, buffer.data() + used, count);
+  std::memset(buffer.data() + used, 0, count);  // handed out once, never kept
+  used += count;
+}
+
 std::string format_uuid(const unsigned char* b) {
-  char text[37];
-  std::snprintf(text, sizeof text,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(36, '-');
+  size_t at = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dashes of 8-4-4-4-12
+    text[at++] = kHex[b[i] >> 4];
+    text[at++] = kHex[b[i] & 0x0f];
+  }
   return text;
 }
 
@@ -24,7 +46,7 @@ std::string format_uuid(const unsigned char* b) {
 
 std::string new_uuid() {
   unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) throw std::runtime_error("no randomness available");
+  random_bytes(b, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   return format_uuid(b);
@@ -32,7 +54,7 @@ std::string new_uuid() {
 
 std::string new_time_ordered_uuid(int64_t unix_ms) {
   unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) throw std::runtime_error("no randomness available");
+  random_bytes(b + 6, sizeof b - 6);
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(unix_ms >> (8 * (5 - i)));
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 9562 variant
@@ -41,8 +63,7 @@ std::string new_time_ordered_uuid(int64_t unix_ms) {
 
 double random_unit() {
   uint64_t bits = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&bits), sizeof bits) != 1)
-    throw std::runtime_error("no randomness available");
+  random_bytes(reinterpret_cast<unsigned char*>(&bits), sizeof bits);
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 

@@ -1,4 +1,4 @@
-// Random identifiers: UUID v4 text from OpenSSL's generator.
+// Random identifiers: UUID text and random numbers from OpenSSL's generator.
 #pragma once
 #include <cstdint>
 #include <string>

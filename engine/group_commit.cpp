@@ -119,8 +119,7 @@ void GroupCommitter::loop() {
       stats_.writes += batch.size();
       stats_.commit_micros += static_cast<uint64_t>(micros);
     }
-    if (!error) record_batch(writes, applied, static_cast<double>(micros) / 1e6);
-    Outcome outcome{{}, std::move(applied), error};
+    Outcome outcome{std::move(writes), {}, std::move(applied), error, static_cast<double>(micros) / 1e6};
     outcome.done.reserve(batch.size());
     for (auto& pending : batch) outcome.done.push_back(std::move(pending.done));
     bool tell_here;
@@ -140,6 +139,7 @@ void GroupCommitter::loop() {
 }
 
 void GroupCommitter::tell(Outcome& outcome) {
+  if (!outcome.error) record_batch(outcome.writes, outcome.applied, outcome.seconds);
   for (size_t i = 0; i < outcome.done.size(); ++i)
     outcome.done[i](!outcome.error && outcome.applied[i], outcome.error);
 }

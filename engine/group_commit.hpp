@@ -48,11 +48,15 @@ class GroupCommitter {
     RunWrite write;
     Done done;
   };
-  // A committed batch whose submitters are still to be told.
+  // A committed batch whose submitters are still to be told. It carries
+  // the writes too: recording their metrics and freeing them is done by
+  // whoever tells, off the writer's path under load.
   struct Outcome {
+    std::vector<RunWrite> writes;
     std::vector<Done> done;
     std::vector<bool> applied;
     std::exception_ptr error;
+    double seconds = 0;  // the commit's duration
   };
   void loop();
   void notify_loop();
