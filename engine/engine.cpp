@@ -208,9 +208,9 @@ Run Engine::enqueue_run(const std::string& workflow, nlohmann::json input, Start
   return run;
 }
 
-void Engine::dispatch(const Run& run, bool fresh) {
+void Engine::dispatch(Run run, bool fresh) {
   size_t index = std::hash<std::string>{}(run.id) % workers_.size();
-  workers_[index]->start_run(run, fresh);
+  workers_[index]->start_run(std::move(run), fresh);
 }
 
 void Engine::released(const std::string& run_id, int64_t wake_at) {
@@ -279,7 +279,7 @@ void Engine::poll() {
       std::lock_guard lock(mutex_);
       for (const auto& run : runs) in_flight_.insert(run.id);
     }
-    for (const auto& run : runs) dispatch(run, false);
+    for (auto& run : runs) dispatch(std::move(run), false);
     if (runs.size() < static_cast<size_t>(kClaimBatch)) return;
   }
 }

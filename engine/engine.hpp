@@ -127,7 +127,7 @@ class Engine {
                bool leased, bool& created);
   std::optional<Run> existing_run(const std::string& workflow, const nlohmann::json& input,
                                   const StartOptions& options);
-  void dispatch(const Run& run, bool fresh);
+  void dispatch(Run run, bool fresh);
   void released(const std::string& run_id, int64_t wake_at);
   void scheduler_loop();
   void stop_scheduler();

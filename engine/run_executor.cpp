@@ -89,10 +89,10 @@ void RunExecutor::fail_before_start(const Run& run, const std::string& message) 
                     });
 }
 
-void RunExecutor::start(const Run& run, bool fresh) {
+void RunExecutor::start(Run run, bool fresh) {
   auto existing = live_.find(run.id);
   if (existing != live_.end()) {  // its park commit landed, its drop is on the way
-    existing->second.restart = run;
+    existing->second.restart = std::move(run);
     return;
   }
   const Loaded* loaded = nullptr;
@@ -110,9 +110,10 @@ void RunExecutor::start(const Run& run, bool fresh) {
   }
   observe_run_started(run, fresh);
   Live& live = live_[run.id];
-  live.rc = std::make_unique<dsl::RunContext>(run, loaded->spec,
+  bool cancel_requested = run.cancel_requested;
+  live.rc = std::make_unique<dsl::RunContext>(std::move(run), loaded->spec,
                                               Journal(std::move(history), std::move(inbox)), clock_);
-  live.rc->cancel_requested = run.cancel_requested;
+  live.rc->cancel_requested = cancel_requested;
   live.rc->http = &http_;
   live.rc->store = &store_;
   live.rc->secret_keys = config_.secret_keys;
@@ -121,7 +122,7 @@ void RunExecutor::start(const Run& run, bool fresh) {
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
     timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code&) { fn(); });
   };
-  live.rc->resume_async = [this, id = run.id](std::function<int(lua_State*)> push) {
+  live.rc->resume_async = [this, id = live.rc->run.id](std::function<int(lua_State*)> push) {
     // Always from the loop, never inside the binding that started the work.
     hooks_.post([this, id, push = std::move(push)] { resume_async(id, push); });
   };
@@ -328,7 +329,7 @@ void RunExecutor::finish(Live& live, RunStatus status, json result, json error) 
   ended.result = std::move(result);
   ended.error = std::move(error);
   ended.updated_at = now;
-  commit(live, std::move(extra), [this, ended](Live&) {
+  commit(live, std::move(extra), [this, ended = std::move(ended)](Live&) {
     observe_run_ended(ended);
     hooks_.finished(ended);
     drop(ended.id, 0);
@@ -356,8 +357,10 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
   // worker's post, a copy, never this executor; what it posts to a stopped
   // worker never runs.
   committer_.submit(std::move(write), [this, post = hooks_.post, id, next = std::move(next),
-                                       children, steps](bool applied, std::exception_ptr error) {
-    post([this, id, next, children, steps, applied, error] {
+                                       children = std::move(children), steps = std::move(steps)](
+                                          bool applied, std::exception_ptr error) mutable {
+    post([this, id, next = std::move(next), children = std::move(children),
+          steps = std::move(steps), applied, error] {
       auto it = live_.find(id);
       if (it == live_.end()) return;
       if (!applied || error) {

@@ -50,7 +50,7 @@ class RunExecutor {
 
   // Starts (or resumes by replay) a run leased to this process. `fresh`:
   // just created, so there is no history to read.
-  void start(const Run& run, bool fresh);
+  void start(Run run, bool fresh);
   void cancel(const std::string& run_id);
   // Shutdown: from now on each run is handed back to the store (due at
   // once, lease released) at its next durable point instead of going on,

@@ -48,8 +48,8 @@ void Worker::drain() {
   for (auto& fn : batch) fn();
 }
 
-void Worker::start_run(const Run& run, bool fresh) {
-  post([this, run, fresh] { executor_->start(run, fresh); });
+void Worker::start_run(Run run, bool fresh) {
+  post([this, run = std::move(run), fresh]() mutable { executor_->start(std::move(run), fresh); });
 }
 
 void Worker::release_runs() {

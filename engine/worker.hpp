@@ -30,7 +30,7 @@ class Worker {
   // (nothing runs). Called by the destructor if not before.
   void stop();
 
-  void start_run(const Run& run, bool fresh);
+  void start_run(Run run, bool fresh);
   void cancel(const std::string& run_id);
   void release_runs();  // see RunExecutor::release_runs
   void post(std::function<void()> fn);
