@@ -3,12 +3,14 @@
 // (docs/api.md); SIGHUP reloads the workflows, SIGTERM/SIGINT stop
 // gracefully: no new connections, requests in hand answered, runs in
 // flight handed back at their next durable point, then exit 0.
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -38,6 +40,13 @@ ServerOptions listen_options(const std::string& listen) {
   options.host = listen.substr(0, colon);
   options.port = static_cast<unsigned short>(std::stoi(port));
   return options;
+}
+
+// Half the cores, at least one: on two cores one io thread keeps up and
+// leaves the other core's time to the workers and the single writer
+// (docs/performance.md, "Round of 2026-12-02").
+int default_http_threads() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
 }
 
 // The API tokens of WEFT_API_TOKENS and of --tokens-file together (syntax
@@ -111,6 +120,7 @@ int cmd_serve(int argc, char** argv) {
   log::configure(config.log_level, *log::format_from(config.log_format));
   ServerOptions server_options = listen_options(config.listen);
   server_options.read_timeout = config.read_timeout;
+  server_options.threads = config.http_threads > 0 ? config.http_threads : default_http_threads();
   auto tokens = api_tokens(config.tokens_file);
   auto store_owner = engine::open_store(config.db);
   engine::Store& store = *store_owner;

@@ -3,6 +3,8 @@
 // optionally polls for an awaited run on a timer, writes, and reads again.
 #include "api/http_server.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -278,7 +280,11 @@ class ContextPool {
   asio::io_context& next() { return *contexts_[next_++ % contexts_.size()]; }
 
   void run() {
-    for (auto& context : contexts_) threads_.emplace_back([&context] { context->run(); });
+    for (auto& context : contexts_)
+      threads_.emplace_back([&context] {
+        pthread_setname_np(pthread_self(), "weft-http");
+        context->run();
+      });
   }
 
   void stop() {

@@ -13,7 +13,7 @@ namespace weft::api {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0: any free port (see HttpServer::port)
-  int threads = 2;
+  int threads = 1;  // io threads, each with its own io_context (named weft-http)
   // How long a request may take to arrive (headers and body) and an idle
   // keep-alive connection may stay open: slow or stalled clients are cut.
   std::chrono::milliseconds read_timeout{30'000};

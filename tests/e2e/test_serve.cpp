@@ -5,6 +5,10 @@
 
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "tests/support/serve_client.hpp"
@@ -119,4 +123,30 @@ TEST_CASE("with WEFT_API_TOKENS set, /v1 needs a bearer token", "[e2e][serve]") 
   CHECK(request("GET", server.url("/healthz")).status == 200);
   auto started = request("POST", server.url("/v1/workflows/hello/runs?wait=10"), "{}", "s3cret");
   CHECK(started.status == 200);
+}
+
+namespace {
+
+// The names of a process's threads, from /proc/PID/task/*/comm.
+std::multiset<std::string> thread_names(pid_t pid) {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::string name;
+    std::getline(std::ifstream(task.path() / "comm"), name);
+    names.insert(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("weft serve --http-threads and --workers set how many threads serve", "[e2e][serve]") {
+  weft::testing::ServeOptions options;
+  options.args = {"--http-threads", "3", "--workers", "2"};
+  Server server(options);
+  auto names = thread_names(server.process->pid());
+  CHECK(names.count("weft-http") == 3);
+  CHECK(names.count("weft-worker") == 2);
+  // Connections spread over the three: each request is answered.
+  for (int i = 0; i < 6; ++i) CHECK(request("GET", server.url("/healthz")).status == 200);
 }

@@ -33,7 +33,7 @@ TEST_CASE("ids drawn across many buffers of randomness never repeat", "[ids]") {
   CHECK(seen.size() == 10'000);
 }
 
-TEST_CASE("random_unit stays in [0, 1) and spreads over it", "[ids]") {
+TEST_CASE("random_unit stays between 0 (included) and 1 (excluded) and spreads over them", "[ids]") {
   int low = 0, high = 0;
   for (int i = 0; i < 10'000; ++i) {
     double x = random_unit();

@@ -111,10 +111,22 @@ TEST_CASE("the read timeout: 30s by default, from the file, the environment or t
         std::chrono::minutes(2));
 }
 
+TEST_CASE("HTTP threads: automatic by default, from the file, the environment or the option",
+          "[config]") {
+  weft::testing::TempDir dir;
+  std::string file = (dir.path() / "weft.toml").string();
+  std::ofstream(file) << "[server]\nhttp_threads = 3\n";
+  CHECK(load({}).http_threads == 0);  // half the cores, at least one (cli_serve.cpp)
+  CHECK(load({"--config", file}).http_threads == 3);
+  CHECK(load({"--config", file}, {{"WEFT_HTTP_THREADS", "2"}}).http_threads == 2);
+  CHECK(load({"--config", file, "--http-threads", "4"}, {{"WEFT_HTTP_THREADS", "2"}}).http_threads == 4);
+}
+
 TEST_CASE("bad serve settings are refused naming the setting", "[config]") {
   weft::testing::TempDir dir;
   std::string file = (dir.path() / "weft.toml").string();
   CHECK_THROWS_WITH(load({"--workers", "zero"}), "workers must be a positive integer, got 'zero'");
+  CHECK_THROWS_WITH(load({"--http-threads", "0"}), "http_threads must be a positive integer, got '0'");
   CHECK_THROWS_WITH(load({"--shutdown-grace", "soon"}),
                     "shutdown_grace must be a duration such as 10s or 500ms, got 'soon'");
   CHECK_THROWS_WITH(load({"--read-timeout", "soon"}),
