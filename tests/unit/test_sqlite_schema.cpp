@@ -1,0 +1,71 @@
+// The SQLite schema's migrations: a database made by an older weft is
+// upgraded when a store opens it, and keeps working.
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <string>
+
+#include "engine/store_sqlite.hpp"
+#include "tests/support/engine_fixture.hpp"
+
+using namespace weft::engine;
+
+namespace {
+
+// Runs `sql` on the file with a connection of its own; the first column
+// of the first row, or "" when none.
+std::string query(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  std::string first;
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+    first = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return first;
+}
+
+Run parked_run(const std::string& id, int64_t wake_at) {
+  Run run;
+  run.id = id;
+  run.workflow = "w";
+  run.script_hash = "h";
+  run.input = nlohmann::json::object();
+  run.status = RunStatus::Sleeping;
+  run.root_id = id;
+  run.wake_at = wake_at;
+  return run;
+}
+
+const char* kDueIndexSql = "SELECT sql FROM sqlite_master WHERE name = 'runs_due'";
+
+}  // namespace
+
+TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alone and due runs are still claimed",
+          "[storage][schema]") {
+  weft::testing::TempDir dir;
+  std::string path = (dir.path() / "weft.db").string();
+  {
+    SqliteStore store(path);
+    store.commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
+                  {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
+  }
+  CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
+  // As weft before version 5 left it: the index's condition names the status.
+  query(path, "DROP INDEX runs_due");
+  query(path, "CREATE INDEX runs_due ON runs(wake_at)"
+              " WHERE status IN ('pending','running','sleeping','waiting') AND wake_at > 0");
+  query(path, "DELETE FROM schema_version WHERE version = 5");
+  REQUIRE(query(path, "SELECT MAX(version) FROM schema_version") == "4");
+
+  SqliteStore store(path);
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "5");
+  CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
+  auto claimed = store.claim_due({"me", 5'000, 30'000, 10, ""});
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].id == "due");
+  CHECK(claimed[0].status == RunStatus::Running);
+}
