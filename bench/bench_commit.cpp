@@ -8,7 +8,9 @@
 // without the rest of the server sharing the cores. Asserts nothing.
 // `--smoke` is the CI form.
 #include <time.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
