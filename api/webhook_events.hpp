@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "api/webhook_request.hpp"
 #include "engine/workflow_catalog.hpp"
 
 namespace weft::api {
@@ -40,14 +41,14 @@ class WebhookEvents {
   explicit WebhookEvents(engine::WorkflowCatalog& catalog, EventLimits limits = {});
   ~WebhookEvents();
 
-  // Calls the route's `event` with `req` (converted to a Lua table).
-  EventResult call(const engine::WebhookRoute& route, const nlohmann::json& req);
+  // Calls the route's `event` with `req` (as a Lua table).
+  EventResult call(const engine::WebhookRoute& route, const EventRequest& req);
 
  private:
   struct Slot;
   std::unique_ptr<Slot> acquire();
   void release(std::unique_ptr<Slot> slot);  // null: the slot was dropped
-  EventResult run(Slot& slot, const engine::WebhookRoute& route, const nlohmann::json& req);
+  EventResult run(Slot& slot, const engine::WebhookRoute& route, const EventRequest& req);
 
   engine::WorkflowCatalog& catalog_;
   EventLimits limits_;

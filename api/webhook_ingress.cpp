@@ -195,7 +195,7 @@ HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& tar
 
   json input = body.json ? *body.json : body.form ? *body.form : json::object();
   if (spec.has_event) {
-    EventResult mapped = events_.call(route, event_request(request, target, body));
+    EventResult mapped = events_.call(route, {request, target, body});
     switch (mapped.kind) {
       case EventResult::Kind::Ignored:
         record.outcome = "ignored";

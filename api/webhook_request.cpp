@@ -63,18 +63,6 @@ DeliveryBody parse_delivery_body(const ApiRequest& request) {
   return out;
 }
 
-json event_request(const ApiRequest& request, const Target& target, const DeliveryBody& body) {
-  json req = {{"method", request.method},
-              {"path", target.path},
-              {"headers", request.headers},
-              {"body", request.body},
-              {"query", target.query},
-              {"remote", request.remote}};
-  if (body.json) req["json"] = *body.json;
-  if (body.form) req["form"] = *body.form;
-  return req;
-}
-
 std::string dedup_value(const std::string& dedup, const ApiRequest& request, const DeliveryBody& body) {
   if (dedup.rfind("header:", 0) == 0) {
     auto it = request.headers.find(lower(dedup.substr(7)));

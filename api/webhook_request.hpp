@@ -21,9 +21,14 @@ struct DeliveryBody {
 // the body is not one.
 DeliveryBody parse_delivery_body(const ApiRequest& request);
 
-// { method, path, headers, body, json, form, query, remote }; json and
-// form only when parsed.
-nlohmann::json event_request(const ApiRequest& request, const Target& target, const DeliveryBody& body);
+// What a route's `event(req)` is called with: { method, path, headers,
+// body, query, remote, json, form }, json and form only when parsed.
+// webhook_events.cpp builds the Lua table from these directly.
+struct EventRequest {
+  const ApiRequest& request;
+  const Target& target;
+  const DeliveryBody& body;
+};
 
 // The value the dedup declaration ("header:NAME" or "json:a.b") names in
 // the delivery; "" when it is absent.

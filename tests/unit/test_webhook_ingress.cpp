@@ -41,7 +41,13 @@ const char* kOpen = R"(local weft = require "weft"
 return weft.workflow { name = "open",
   on = { weft.webhook { path = "/hooks/open/form", verify = false, dedup = "json:lead.id" },
          weft.webhook { path = "/hooks/limited", verify = false, limit = { rate = 2, per = "1m" } },
-         weft.webhook { path = "/hooks/unset", verify = weft.verify.stripe "stripe.webhook" } },
+         weft.webhook { path = "/hooks/unset", verify = weft.verify.stripe "stripe.webhook" },
+         weft.webhook { path = "/hooks/echo", verify = false,
+                        event = function(req)
+                          return { method = req.method, path = req.path, query = req.query,
+                                   headers = req.headers, body = req.body, remote = req.remote,
+                                   json = req.json or "none", form = req.form or "none" }
+                        end } },
   run = function(ctx, input) return input end })";
 
 std::string github_signature(const std::string& body, const std::string& secret = kSecret) {
@@ -214,6 +220,28 @@ TEST_CASE("routes without event take the parsed body, and bad bodies, methods an
   auto unset = hooks.post("/hooks/unset", "{}");
   CHECK(unset.status == 500);
   CHECK(unset.body["error"]["code"] == "webhook_secret_missing");
+}
+
+TEST_CASE("event(req) sees the method, path, query, headers, raw body, remote and parsed body", "[webhook_ingress]") {
+  Hooks hooks;
+  auto posted = hooks.post("/hooks/echo?tag=crm&n=2", R"({"lead":{"id":7}})",
+                           {{"content-type", "application/json"}, {"x-source", "crm"}});
+  REQUIRE(posted.status == 202);
+  CHECK(hooks.fx.run(posted.body["run_id"]).input ==
+        json{{"method", "POST"},
+             {"path", "/hooks/echo"},
+             {"query", {{"tag", "crm"}, {"n", "2"}}},
+             {"headers", {{"content-type", "application/json"}, {"x-source", "crm"}}},
+             {"body", R"({"lead":{"id":7}})"},
+             {"remote", "10.0.0.7"},
+             {"json", {{"lead", {{"id", 7}}}}},
+             {"form", "none"}});
+  auto form = hooks.post("/hooks/echo", "a=1&b=two+words", {{"content-type", "application/x-www-form-urlencoded"}});
+  REQUIRE(form.status == 202);
+  json input = hooks.fx.run(form.body["run_id"]).input;
+  CHECK(input["form"] == json{{"a", "1"}, {"b", "two words"}});
+  CHECK(input["json"] == "none");
+  CHECK(input["body"] == "a=1&b=two+words");
 }
 
 TEST_CASE("a route's rate limit answers 429 with Retry-After", "[webhook_ingress]") {
