@@ -110,10 +110,9 @@ void RunExecutor::start(Run run, bool fresh) {
   }
   observe_run_started(run, fresh);
   Live& live = live_[run.id];
-  bool cancel_requested = run.cancel_requested;
   live.rc = std::make_unique<dsl::RunContext>(std::move(run), loaded->spec,
                                               Journal(std::move(history), std::move(inbox)), clock_);
-  live.rc->cancel_requested = cancel_requested;
+  live.rc->cancel_requested = live.rc->run.cancel_requested;
   live.rc->http = &http_;
   live.rc->store = &store_;
   live.rc->secret_keys = config_.secret_keys;
