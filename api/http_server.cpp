@@ -280,11 +280,12 @@ class ContextPool {
   asio::io_context& next() { return *contexts_[next_++ % contexts_.size()]; }
 
   void run() {
-    for (auto& context : contexts_)
-      threads_.emplace_back([&context] {
-        pthread_setname_np(pthread_self(), "weft-http");
-        context->run();
-      });
+    for (auto& context : contexts_) {
+      threads_.emplace_back([&context] { context->run(); });
+      // Named from here, not from inside the thread: once run() returns,
+      // every io thread already carries its name (tools and tests count them).
+      pthread_setname_np(threads_.back().native_handle(), "weft-http");
+    }
   }
 
   void stop() {
