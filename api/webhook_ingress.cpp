@@ -31,16 +31,6 @@ std::string request_url(const ApiRequest& request) {
   return (scheme.empty() ? "http" : scheme) + "://" + host + request.target;
 }
 
-std::string describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
 const engine::MetricFamily kDeliveries{
     "weft_webhook_deliveries_total",
     "Webhook deliveries, by route, outcome (started, duplicate, ignored, rejected, failed) and status",
@@ -128,7 +118,7 @@ void WebhookIngress::finish(engine::WebhookDelivery& record, const HttpResponse&
                 {"run", record.run_id}, {"remote", record.remote}, {"duration_us", record.duration_us}});
   engine_.committer().submit({"", "", {engine::AppendDelivery{std::move(record)}}},
                              [](bool, std::exception_ptr error) {
-                               if (error) log::error("webhook audit record lost", {{"error", describe(error)}});
+                               if (error) log::error("webhook audit record lost", {{"error", log::describe(error)}});
                              });
 }
 

@@ -70,6 +70,16 @@ void configure(Level level, Format format) {
 
 bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 std::string format_record(Format format, int64_t unix_ms, Level level, std::string_view message,
                           const nlohmann::json& fields) {
   if (format == Format::Json) {

@@ -10,6 +10,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,10 @@ inline void warn(std::string_view m, const nlohmann::json& f = nullptr) {
 inline void error(std::string_view m, const nlohmann::json& f = nullptr) {
   if (enabled(Level::Error)) write(Level::Error, m, f);
 }
+
+// The message of a caught exception for a record's "error" field
+// ("unknown error" for one that is not a std::exception).
+std::string describe(std::exception_ptr error);
 
 // One record as it is written, without the newline (exposed for tests).
 std::string format_record(Format format, int64_t unix_ms, Level level, std::string_view message,

@@ -363,15 +363,8 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
       auto it = live_.find(id);
       if (it == live_.end()) return;
       if (!applied || error) {
-        std::string why = "lease lost";
-        if (error) {
-          try {
-            std::rethrow_exception(error);
-          } catch (const std::exception& e) {
-            why = e.what();
-          }
-        }
-        log::warn("commit not applied, the run is left to recovery", {{"run", id}, {"error", why}});
+        log::warn("commit not applied, the run is left to recovery",
+                  {{"run", id}, {"error", error ? log::describe(error) : "lease lost"}});
         drop(id, 0);
         return;
       }

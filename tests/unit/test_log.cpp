@@ -2,6 +2,8 @@
 // a line with ts, level, msg and the fields, or a readable text line.
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
+
 #include "engine/log.hpp"
 
 using nlohmann::json;
@@ -47,4 +49,18 @@ TEST_CASE("levels and formats are named, and records below the level are dropped
   wlog::configure(wlog::Level::Debug, wlog::Format::Json);
   CHECK(wlog::enabled(wlog::Level::Debug));
   wlog::configure(wlog::Level::Warn, wlog::Format::Json);  // the default, for the other tests
+}
+
+TEST_CASE("describe gives a caught exception's message for a record", "[log]") {
+  auto caught = [](auto&& thrower) {
+    try {
+      thrower();
+    } catch (...) {
+      return std::current_exception();
+    }
+    return std::exception_ptr();
+  };
+  CHECK(wlog::describe(caught([] { throw std::runtime_error("disk I/O error"); })) ==
+        "disk I/O error");
+  CHECK(wlog::describe(caught([] { throw 42; })) == "unknown error");
 }
