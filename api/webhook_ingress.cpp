@@ -183,8 +183,10 @@ HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& tar
     if (auto existing = store_.find_run_by_idempotency(route.script.workflow, "", idempotency_key))
       return duplicate(*existing, record);
 
-  json input = body.json ? *body.json : body.form ? *body.form : json::object();
-  if (spec.has_event) {
+  json input;
+  if (!spec.has_event) {
+    input = body.json ? std::move(*body.json) : body.form ? std::move(*body.form) : json::object();
+  } else {
     EventResult mapped = events_.call(route, {request, target, body});
     switch (mapped.kind) {
       case EventResult::Kind::Ignored:
