@@ -4,10 +4,10 @@
 #include <iostream>
 
 #include "api/cli_args.hpp"
+#include "api/cli_store.hpp"
 #include "api/commands.hpp"
 #include "engine/clock.hpp"
 #include "engine/redrive.hpp"
-#include "engine/store_open.hpp"
 
 namespace weft::api {
 
@@ -22,7 +22,7 @@ int cmd_event(int argc, char** argv) {
     payload = nlohmann::json::parse(text, nullptr, false);
     if (payload.is_discarded()) throw UsageError("--data is not valid JSON: " + text.substr(0, 200));
   }
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
   switch (store.deliver_event(run_id, name, payload, engine::SystemClock().now_ms())) {
     case engine::DeliverOutcome::NotFound:
@@ -42,7 +42,7 @@ int cmd_cancel(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.allow_only({"db"});
   std::string run_id = args.positional(0, "run id (weft cancel RUN_ID)");
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
   switch (store.request_cancel(run_id, engine::SystemClock().now_ms())) {
     case engine::CancelOutcome::NotFound:
@@ -66,7 +66,7 @@ int cmd_retry(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.allow_only({"db"});
   std::string run_id = args.positional(0, "run id (weft retry RUN_ID)");
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_existing_store(args);
   switch (engine::redrive_run(*store_owner, run_id, engine::SystemClock().now_ms())) {
     case engine::RetryOutcome::NotFound:
       std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());

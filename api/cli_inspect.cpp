@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "api/cli_args.hpp"
+#include "api/cli_store.hpp"
 #include "api/commands.hpp"
-#include "engine/store_open.hpp"
 
 namespace weft::api {
 namespace {
@@ -61,7 +61,7 @@ int cmd_runs(int argc, char** argv) {
   }
   filter.workflow = args.get_or("workflow", "");
   filter.limit = std::stoll(args.get_or("limit", "1000"));
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
   auto runs = store.list_runs(filter);
   if (args.flag("json")) {
@@ -84,7 +84,7 @@ int cmd_history(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"json"});
   args.allow_only({"db", "json"});
   std::string run_id = args.positional(0, "run id (weft history RUN_ID)");
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
   auto run = store.get_run(run_id);
   if (!run) {

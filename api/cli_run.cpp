@@ -5,9 +5,9 @@
 #include <thread>
 
 #include "api/cli_args.hpp"
+#include "api/cli_store.hpp"
 #include "api/commands.hpp"
 #include "engine/engine.hpp"
-#include "engine/store_open.hpp"
 
 namespace weft::api {
 namespace {
@@ -70,7 +70,7 @@ int cmd_run(int argc, char** argv) {
   std::string file = args.positional(0, "workflow file (weft run FILE.lua)");
   json input = parse_input(args);
   std::string id = args.get_or("id", "");
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_or_create_store(args);
   engine::Store& store = *store_owner;
   if (!id.empty()) {
     auto existing = store.get_run(id);
@@ -99,7 +99,7 @@ int cmd_start(int argc, char** argv) {
   args.allow_only({"input", "db", "id"});
   std::string file = args.positional(0, "workflow file (weft start FILE.lua)");
   json input = parse_input(args);
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_or_create_store(args);
   engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, folder_of(file));
   engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
@@ -117,7 +117,7 @@ int cmd_start(int argc, char** argv) {
 int cmd_resume(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.allow_only({"db", "workflows", "workers", "key-file"});
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, args.get_or("workflows", ""));
   for (const auto& problem : catalog.add_folder())

@@ -7,19 +7,18 @@
 #include "api/commands.hpp"
 #include "engine/clock.hpp"
 #include "engine/schedules.hpp"
-#include "engine/store_open.hpp"
 
 namespace weft::api {
 
 int cmd_schedules(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"json"});
-  args.allow_only({"db", "workflows", "json"});
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
-  engine::WorkflowCatalog catalog(*store_owner, args.get_or("workflows", "."));
+  args.allow_only({"workflows", "json"});
+  // Next fire times follow from the cron expressions alone: no database is
+  // read, and none is created.
+  engine::WorkflowCatalog catalog(args.get_or("workflows", "."));
   for (const auto& problem : catalog.add_folder())
     std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
-  engine::ScheduleRunner runner(*store_owner, catalog, nullptr);
-  auto upcoming = runner.upcoming(engine::SystemClock().now_ms());
+  auto upcoming = engine::upcoming_fires(catalog, engine::SystemClock().now_ms());
   if (args.flag("json")) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& fire : upcoming)

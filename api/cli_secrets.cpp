@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "api/cli_args.hpp"
+#include "api/cli_store.hpp"
 #include "api/commands.hpp"
-#include "engine/store_open.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::api {
@@ -74,7 +74,7 @@ int cmd_secrets(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.allow_only({"db", "key-file", "value", "from-file"});
   std::string action = args.positional(0, "action (set, list, delete, rotate-key)");
-  auto store_owner = engine::open_store(args.get_or("db", kDefaultDb));
+  auto store_owner = open_or_create_store(args);
   engine::Store& store = *store_owner;
   stdlib::SecretKeys keys(key_file_for(args));
   if (action == "set") return set_secret(args, store, keys);

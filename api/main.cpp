@@ -26,7 +26,7 @@ const Command kCommands[] = {
     {"retry", weft::api::cmd_retry, "retry RUN_ID [--db PATH]"},
     {"runs", weft::api::cmd_runs, "runs [--db PATH] [--status S] [--workflow W] [--json]"},
     {"history", weft::api::cmd_history, "history RUN_ID [--db PATH] [--json]"},
-    {"schedules", weft::api::cmd_schedules, "schedules [--workflows DIR] [--db PATH] [--json]"},
+    {"schedules", weft::api::cmd_schedules, "schedules [--workflows DIR] [--json]"},
     {"serve", weft::api::cmd_serve,
      "serve [--config FILE] [--workflows DIR] [--db PATH] [--listen HOST:PORT] [--workers N]"
      " [--key-file PATH] [--shutdown-grace DUR] [--tokens-file PATH] (--help: all settings)"},

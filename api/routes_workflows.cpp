@@ -30,8 +30,7 @@ std::chrono::milliseconds wait_of(const std::string& text) {
 // The cron triggers of every loaded workflow with their next fire times.
 std::map<std::string, nlohmann::json> cron_triggers(ApiContext& context) {
   std::map<std::string, nlohmann::json> triggers;
-  engine::ScheduleRunner schedules(context.store, context.catalog, nullptr);
-  for (const auto& fire : schedules.upcoming(engine::SystemClock().now_ms())) {
+  for (const auto& fire : engine::upcoming_fires(context.catalog, engine::SystemClock().now_ms())) {
     nlohmann::json next = fire.next_fire ? nlohmann::json(engine::iso_utc(*fire.next_fire))
                                          : nlohmann::json(nullptr);
     triggers[fire.workflow].push_back({{"type", "cron"},

@@ -129,9 +129,9 @@ void ScheduleRunner::tick_schedule(const std::string& workflow, const ScheduleSp
   if (changed) save(id, state, now_ms);
 }
 
-std::vector<UpcomingFire> ScheduleRunner::upcoming(int64_t now_ms) const {
+std::vector<UpcomingFire> upcoming_fires(const WorkflowCatalog& catalog, int64_t now_ms) {
   std::vector<UpcomingFire> out;
-  for (const auto& script : catalog_.all())
+  for (const auto& script : catalog.all())
     for (const auto& schedule : script.schedules) {
       CronExpr cron = CronExpr::parse(schedule.expr);
       TimeZone zone = schedule.zone == "UTC" ? TimeZone::utc() : TimeZone::load(schedule.zone);

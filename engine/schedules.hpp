@@ -27,6 +27,9 @@ struct UpcomingFire {
   std::optional<int64_t> next_fire;  // epoch seconds
 };
 
+// The next fire after `now_ms` of every schedule the catalog's workflows declare.
+std::vector<UpcomingFire> upcoming_fires(const WorkflowCatalog& catalog, int64_t now_ms);
+
 class ScheduleRunner {
  public:
   // Starts a run: workflow, input, idempotency key; returns its id.
@@ -37,7 +40,6 @@ class ScheduleRunner {
 
   // Starts what is due at `now_ms`.
   void tick(int64_t now_ms);
-  std::vector<UpcomingFire> upcoming(int64_t now_ms) const;
 
  private:
   struct State {

@@ -29,7 +29,10 @@ std::string sha256_hex(const std::string& data) {
 }
 
 WorkflowCatalog::WorkflowCatalog(Store& store, std::string workflows_dir)
-    : store_(store), dir_(std::move(workflows_dir)) {}
+    : store_(&store), dir_(std::move(workflows_dir)) {}
+
+WorkflowCatalog::WorkflowCatalog(std::string workflows_dir)
+    : store_(nullptr), dir_(std::move(workflows_dir)) {}
 
 std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -44,7 +47,7 @@ std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
 
   ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules,
                   spec->webhooks};
-  store_.put_script(info.hash, info.workflow, source);
+  if (store_) store_->put_script(info.hash, info.workflow, source);
   std::lock_guard lock(mutex_);
   sources_[info.hash] = std::move(source);
   return info;
@@ -140,7 +143,7 @@ std::string WorkflowCatalog::source(const std::string& hash) {
     auto it = sources_.find(hash);
     if (it != sources_.end()) return it->second;
   }
-  auto stored = store_.get_script(hash);
+  auto stored = store_ ? store_->get_script(hash) : std::nullopt;
   if (!stored) throw std::runtime_error("script version " + hash + " is not in the store");
   std::lock_guard lock(mutex_);
   sources_[hash] = *stored;

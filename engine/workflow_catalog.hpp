@@ -34,6 +34,9 @@ std::string sha256_hex(const std::string& data);
 class WorkflowCatalog {
  public:
   WorkflowCatalog(Store& store, std::string workflows_dir);
+  // A catalog that only reads and validates: versions are kept in memory,
+  // none is stored (for listings that need no database).
+  explicit WorkflowCatalog(std::string workflows_dir);
 
   // Validates and registers one workflow file. Throws std::runtime_error
   // "file:line: message" for a bad file, when it declares no workflow, or
@@ -63,7 +66,7 @@ class WorkflowCatalog {
   static void check_webhook_paths(const ScriptInfo& info,
                                   const std::map<std::string, ScriptInfo>& registered);
 
-  Store& store_;
+  Store* store_;  // null: nothing is stored
   std::string dir_;
   mutable std::mutex mutex_;
   std::map<std::string, ScriptInfo> by_name_;

@@ -3,6 +3,7 @@
 // examples with real time (retries, sleeps across a kill, events).
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -56,8 +57,7 @@ TEST_CASE("bad input JSON is refused with exit 2 and nothing is started", "[e2e]
   auto r = weft({"run", kExamples + "hello.lua", "--input", "{name: Ada"});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--input is not valid JSON"));
-  auto runs = weft({"runs", "--json"});
-  CHECK(json::parse(runs.out).empty());
+  CHECK_FALSE(std::filesystem::exists(weft.db));  // refused before any database is touched
 }
 
 TEST_CASE("a script with a syntax error is refused with file:line and exit 2", "[e2e][cli]") {
@@ -74,6 +74,27 @@ TEST_CASE("usage errors exit 2", "[e2e][cli]") {
   CHECK(weft({"run"}).exit_code == 2);
   CHECK(weft({"run", kExamples + "hello.lua", "--bogus", "1"}).exit_code == 2);
   CHECK(run_command({WEFT_BINARY, "frobnicate"}).exit_code == 2);
+}
+
+TEST_CASE("commands on stored runs name a missing database and create none", "[e2e][cli]") {
+  Cli weft;  // its database does not exist yet
+  for (std::vector<std::string> command : {std::vector<std::string>{"runs"},
+                                           {"history", "some-run"},
+                                           {"event", "some-run", "approved"},
+                                           {"cancel", "some-run"},
+                                           {"retry", "some-run"},
+                                           {"resume"}}) {
+    auto r = weft(command);
+    INFO(command.front() << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("no database at " + weft.db));
+  }
+  CHECK_FALSE(std::filesystem::exists(weft.db));
+  // Once a run has created it, the same commands work.
+  REQUIRE(weft({"run", kExamples + "hello.lua", "--input", R"({"name":"Ada"})"}).exit_code == 0);
+  auto runs = weft({"runs", "--json"});
+  CHECK(runs.exit_code == 0);
+  CHECK(json::parse(runs.out).size() == 1);
 }
 
 TEST_CASE("a failed or compensated run exits 1 with its error on stderr", "[e2e][cli]") {

@@ -262,8 +262,7 @@ TEST_CASE("weft schedules lists each schedule with its next fire time", "[e2e][s
   });
   auto expected_hourly = [](int64_t now) { return weft::engine::iso_utc((now / 3600 + 1) * 3600); };
   int64_t before = now_seconds();
-  auto listed = run_command({WEFT_BINARY, "schedules", "--workflows", folder.workflows.string(), "--db",
-                             folder.db.string(), "--json"});
+  auto listed = run_command({WEFT_BINARY, "schedules", "--workflows", folder.workflows.string(), "--json"});
   int64_t after = now_seconds();
   INFO(listed.out << listed.err);
   REQUIRE(listed.exit_code == 0);
@@ -280,8 +279,9 @@ TEST_CASE("weft schedules lists each schedule with its next fire time", "[e2e][s
   CHECK(leap["workflow"] == "leap");
   CHECK(leap["next_fire"].is_null());
 
-  auto table = run_command({WEFT_BINARY, "schedules", "--workflows", folder.workflows.string(), "--db",
-                            folder.db.string()});
+  // From the folder whose ./weft.db is the default database: none appears.
+  auto table = run_command({"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" schedules --workflows workflows",
+                            folder.dir.path().string(), WEFT_BINARY});
   INFO(table.out);
   REQUIRE(table.exit_code == 0);
   CHECK_THAT(table.out, Catch::Contains("NEXT FIRE (UTC)"));
@@ -289,6 +289,7 @@ TEST_CASE("weft schedules lists each schedule with its next fire time", "[e2e][s
   CHECK((table.out.find(expected_hourly(before)) != std::string::npos ||
          table.out.find(expected_hourly(after)) != std::string::npos));
   CHECK_THAT(table.out, Catch::Contains("0 0 0 30 2 *") && Catch::Contains("never"));
+  CHECK_FALSE(std::filesystem::exists(folder.db));
 
   // The server agrees (GET /v1/workflows).
   auto serve = folder.serve();
