@@ -29,6 +29,12 @@ struct Cli {
     args.push_back(db);
     return run_command(args);
   }
+  // The runs parked on an event; none while the process that creates the
+  // database has not created it yet (weft runs then exits 2).
+  json waiting_runs() const {
+    auto listed = (*this)({"runs", "--json", "--status", "waiting"});
+    return listed.exit_code == 0 ? json::parse(listed.out) : json::array();
+  }
   std::string write(const std::string& name, const std::string& text) const {
     auto path = dir.path() / name;
     std::ofstream(path) << text;
@@ -184,11 +190,8 @@ TEST_CASE("weft event wakes a run waiting in another process", "[e2e][cli]") {
   Cli weft;
   Process waiting({WEFT_BINARY, "run", kExamples + "wait_for_event.lua", "--db", weft.db, "--id",
                    "order-7"});
-  for (int i = 0; i < 200; ++i) {  // until the run is parked
-    auto runs = json::parse(weft({"runs", "--json", "--status", "waiting"}).out);
-    if (!runs.empty()) break;
+  for (int i = 0; i < 200 && weft.waiting_runs().empty(); ++i)  // until the run is parked
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
   auto sent = weft({"event", "order-7", "approval", "--data", R"({"approved":true,"by":"kim"})"});
   CHECK(sent.exit_code == 0);
   auto r = waiting.wait(std::chrono::seconds(20));
@@ -202,10 +205,8 @@ TEST_CASE("weft cancel ends a waiting run and weft run then exits 1", "[e2e][cli
   Cli weft;
   Process waiting({WEFT_BINARY, "run", kExamples + "wait_for_event.lua", "--db", weft.db, "--id",
                    "order-8"});
-  for (int i = 0; i < 200; ++i) {
-    if (!json::parse(weft({"runs", "--json", "--status", "waiting"}).out).empty()) break;
+  for (int i = 0; i < 200 && weft.waiting_runs().empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
   CHECK(weft({"cancel", "order-8"}).exit_code == 0);
   auto r = waiting.wait(std::chrono::seconds(20));
   CHECK(r.exit_code == 1);
