@@ -74,7 +74,10 @@ int cmd_secrets(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {});
   args.allow_only({"db", "key-file", "value", "from-file"});
   std::string action = args.positional(0, "action (set, list, delete, rotate-key)");
-  auto store_owner = open_or_create_store(args);
+  if (action != "set" && action != "list" && action != "delete" && action != "rotate-key")
+    throw UsageError("unknown action '" + action + "' (set, list, delete, rotate-key)");
+  // Only set adds to the database; the others act on secrets already there.
+  auto store_owner = action == "set" ? open_or_create_store(args) : open_existing_store(args);
   engine::Store& store = *store_owner;
   stdlib::SecretKeys keys(key_file_for(args));
   if (action == "set") return set_secret(args, store, keys);
@@ -91,8 +94,7 @@ int cmd_secrets(int argc, char** argv) {
     std::cout << "secret " << name << " deleted" << std::endl;
     return 0;
   }
-  if (action == "rotate-key") return rotate_key(store, keys);
-  throw UsageError("unknown action '" + action + "' (set, list, delete, rotate-key)");
+  return rotate_key(store, keys);
 }
 
 }  // namespace weft::api

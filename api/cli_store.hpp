@@ -7,12 +7,12 @@
 
 namespace weft::api {
 
-// For commands that add runs or secrets (run, start, secrets): a database
-// that is not there yet is created.
+// For commands that add runs or secrets (run, start, secrets set): a
+// database that is not there yet is created.
 std::unique_ptr<engine::Store> open_or_create_store(const CliArgs& args);
 
-// For commands that read or act on runs already stored (runs, history,
-// event, cancel, retry, resume): a path with no database throws a
+// For commands that read or act on what is already stored (runs, history,
+// event, cancel, retry, resume, secrets list/delete/rotate-key): a path with no database throws a
 // UsageError naming it, rather than creating an empty database there and
 // answering as if it held no runs (which a mistyped --db would otherwise
 // get).

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "tests/support/engine_fixture.hpp"
@@ -31,6 +32,14 @@ end }
     return run_command(args);
   };
   const std::string value = "correct-horse-battery-staple";
+  for (std::string action : {"list", "delete", "rotate-key"}) {  // nothing stored yet: nothing made
+    auto refused = weft({"secrets", action, "crm.password"});
+    INFO(action << ": " << refused.err);
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("no database at " + db));
+  }
+  CHECK_FALSE(std::filesystem::exists(db));
+  CHECK_FALSE(std::filesystem::exists(db + ".key"));
   auto set = weft({"secrets", "set", "crm.password", "--value", value});
   REQUIRE(set.exit_code == 0);
   CHECK(set.out.find(value) == std::string::npos);
