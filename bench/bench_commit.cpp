@@ -20,6 +20,7 @@
 
 #include "dsl/ids.hpp"
 #include "engine/allocator_tuning.hpp"
+#include "engine/clock.hpp"
 #include "engine/store_sqlite.hpp"
 
 namespace {
@@ -34,11 +35,7 @@ double thread_cpu_seconds() {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t now_ms() { return SystemClock().now_ms(); }
 
 Run delivered_run(int n) {
   Run run;
