@@ -16,6 +16,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "api/commands.hpp"
+#include "api/fd_limit.hpp"
 #include "api/http_server.hpp"
 #include "api/router.hpp"
 #include "api/serve_config.hpp"
@@ -118,6 +119,8 @@ int cmd_serve(int argc, char** argv) {
   }
   ServeConfig config = load_serve_config(CliArgs(argc, argv, 2, {}));
   log::configure(config.log_level, *log::format_from(config.log_format));
+  FdLimit fds = raise_fd_limit();
+  log::debug("file descriptor limit", {{"soft", fds.soft}, {"hard", fds.hard}});
   ServerOptions server_options = listen_options(config.listen);
   server_options.read_timeout = config.read_timeout;
   server_options.threads = config.http_threads > 0 ? config.http_threads : default_http_threads();

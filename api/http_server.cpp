@@ -19,7 +19,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "api/request_framing.hpp"
 #include "engine/log.hpp"
+#include "engine/storage_error.hpp"
 
 namespace weft::api {
 
@@ -32,6 +34,7 @@ namespace {
 
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
 constexpr auto kAwaitPoll = std::chrono::milliseconds(50);
 // With run waiters a run's end here answers at once; the slow poll only
 // catches runs that end in another process on the same database.
@@ -106,6 +109,25 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kBodyLimit);
     parser_->header_limit(kHeaderLimit);
     stream_.expires_after(shared_.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // The header is in: its framing is checked before a byte of the body is
+  // read; a request this server and a proxy could delimit differently is
+  // answered 400 and its connection closed (what follows is never parsed).
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    const auto& header = parser_->get();
+    HeaderFields fields;
+    for (const auto& field : header)
+      fields.emplace_back(std::string_view(field.name_string().data(), field.name_string().size()),
+                          std::string_view(field.value().data(), field.value().size()));
+    if (auto refused = framing_error(fields, header.version())) {
+      keep_alive_ = false;
+      version_ = header.version();
+      return do_write(std::move(*refused));
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
@@ -143,6 +165,8 @@ class Session : public std::enable_shared_from_this<Session> {
     };
     try {
       deferred(std::move(reply));
+    } catch (const engine::StorageUnavailable&) {
+      answer(storage_unavailable_response());
     } catch (const std::exception&) {
       answer(error_response(500, "internal", "internal error"));
     }
@@ -319,10 +343,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
+      self->retry_.cancel();
     });
   }
 
   void do_accept() {
+    if (!acceptor_.is_open()) return;
     acceptor_.async_accept(contexts_.next(),
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
@@ -330,12 +356,31 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), router_, shared_)->run();
+    if (ec) return back_off(ec);
+    failing_ = false;
+    std::make_shared<Session>(std::move(socket), router_, shared_)->run();
     do_accept();
+  }
+
+  // Accepting failed: out of file descriptors (EMFILE, ENFILE) or kernel
+  // memory. The connection stays in the backlog, so accepting again at
+  // once fails at once and spins a core; wait a little instead. Logged
+  // once per episode, not per attempt.
+  void back_off(beast::error_code ec) {
+    if (!failing_)
+      log::warn("accepting a connection failed",
+                {{"error", ec.message()}, {"retry_ms", kAcceptBackoff.count()}});
+    failing_ = true;
+    retry_.expires_after(kAcceptBackoff);
+    retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (!wait_ec) self->do_accept();
+    });
   }
 
   ContextPool& contexts_;
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_{acceptor_.get_executor()};
+  bool failing_ = false;  // in a back-off episode (logged already)
   Router& router_;
   Shared& shared_;
 };

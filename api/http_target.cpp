@@ -1,4 +1,4 @@
-// Request targets (see http_target.hpp).
+// Request targets and their normalisation (see http_target.hpp).
 #include "api/http_target.hpp"
 
 namespace weft::api {
@@ -44,23 +44,31 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
-std::optional<Target> parse_target(std::string_view target) {
+std::optional<Target> parse_target(std::string_view target, std::string* why) {
+  auto refuse = [why](const char* message) -> std::optional<Target> {
+    if (why) *why = message;
+    return std::nullopt;
+  };
   Target out;
   size_t question = target.find('?');
-  out.path = std::string(target.substr(0, question));
-  for (auto segment : split(out.path, '/')) {
+  std::string_view raw_path = target.substr(0, question);
+  if (raw_path.empty() || raw_path.front() != '/') return refuse("the request target must be a path starting with '/'");
+  for (auto segment : split(raw_path, '/')) {
     if (segment.empty()) continue;
     auto decoded = percent_decode(segment, false);
-    if (!decoded) return std::nullopt;
+    if (!decoded) return refuse("malformed percent escape in the target");
+    if (*decoded == "." || *decoded == "..") return refuse("'.' and '..' segments are not allowed in the path");
+    out.path += "/" + *decoded;
     out.segments.push_back(std::move(*decoded));
   }
+  if (out.path.empty()) out.path = "/";
   if (question == std::string_view::npos) return out;
   for (auto pair : split(target.substr(question + 1), '&')) {
     if (pair.empty()) continue;
     size_t equals = pair.find('=');
     auto key = percent_decode(pair.substr(0, equals), true);
     auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
-    if (!key || !value) return std::nullopt;
+    if (!key || !value) return refuse("malformed percent escape in the target");
     out.query[*key] = *value;
   }
   return out;

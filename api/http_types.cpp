@@ -14,4 +14,11 @@ HttpResponse error_response(int status, const std::string& code, const std::stri
   return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
+HttpResponse storage_unavailable_response() {
+  auto response = error_response(503, "storage_unavailable",
+                                 "the storage cannot be written (disk full or I/O error); retry later");
+  response.headers["Retry-After"] = std::to_string(kStorageRetryAfterSeconds);
+  return response;
+}
+
 }  // namespace weft::api

@@ -58,4 +58,11 @@ struct ApiError : std::runtime_error {
 HttpResponse json_response(int status, nlohmann::json body);
 HttpResponse error_response(int status, const std::string& code, const std::string& message);
 
+// How long a client is asked to wait before retrying when the storage is
+// unavailable (seconds, the Retry-After of storage_unavailable_response).
+constexpr int kStorageRetryAfterSeconds = 5;
+// The answer to engine::StorageUnavailable (a full disk, an I/O error):
+// 503 `storage_unavailable` with Retry-After. The request changed nothing.
+HttpResponse storage_unavailable_response();
+
 }  // namespace weft::api

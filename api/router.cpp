@@ -4,6 +4,7 @@
 
 #include "api/json_limits.hpp"
 #include "engine/log.hpp"
+#include "engine/storage_error.hpp"
 #include "stdlib/crypto_primitives.hpp"
 
 namespace weft::api {
@@ -36,10 +37,13 @@ std::optional<std::map<std::string, std::string>> match(const std::vector<std::s
 }
 
 // The API and the metrics need a token (when tokens are configured);
-// /healthz and webhook routes (verified by signature) do not.
+// /healthz and webhook routes (verified by signature) do not. Decided on
+// the same decoded segments the routes are matched on, so no spelling of
+// a path ("/metrics/", "//metrics", "/%6detrics") reaches a route without
+// the check its canonical spelling gets.
 bool needs_token(const Target& target) {
   if (target.segments.empty()) return false;
-  return target.segments.front() == "v1" || target.path == "/metrics";
+  return target.segments.front() == "v1" || target.segments.front() == "metrics";
 }
 
 }  // namespace
@@ -84,6 +88,9 @@ HttpResponse Router::handle(const ApiRequest& request) {
     return dispatch(request);
   } catch (const ApiError& e) {
     return error_response(e.status, e.code, e.what());
+  } catch (const engine::StorageUnavailable& e) {
+    log::warn("request failed: storage unavailable", {{"method", request.method}, {"error", e.what()}});
+    return storage_unavailable_response();
   } catch (const std::exception& e) {
     log::error("request failed", {{"method", request.method}, {"target", request.target},
                                   {"error", e.what()}});
@@ -96,14 +103,17 @@ HttpResponse Router::handle(const ApiRequest& request) {
 std::optional<HttpResponse> Router::awaited_run(const std::string& run_id, bool timed_out) {
   try {
     return awaited_run_response(context_, run_id, timed_out);
+  } catch (const engine::StorageUnavailable&) {
+    return storage_unavailable_response();
   } catch (...) {
     return error_response(500, "internal", "internal error");
   }
 }
 
 HttpResponse Router::dispatch(const ApiRequest& request) {
-  auto target = parse_target(request.target);
-  if (!target) return error_response(400, "bad_target", "malformed percent escape in the target");
+  std::string why;
+  auto target = parse_target(request.target, &why);
+  if (!target) return error_response(400, "bad_target", why);
   std::optional<std::string> tenant = authorize(request);
   if (needs_token(*target) && !tenant)
     return error_response(401, "unauthorized", "a valid 'Authorization: Bearer <token>' is required");

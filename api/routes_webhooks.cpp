@@ -1,6 +1,7 @@
 // Webhook routes: the ingress for every path workflows declare
 // (POST /hooks/..., no bearer token: deliveries are verified by signature)
-// and the audit listing GET /v1/webhooks/deliveries.
+// and the audit listing GET /v1/webhooks/deliveries (for a tenant-scoped
+// token, only the deliveries that started or found a run of its tenant).
 #include "api/routes.hpp"
 #include "api/webhook_ingress.hpp"
 
@@ -50,6 +51,7 @@ HttpResponse list_deliveries(const RouteCall& call) {
   filter.status = static_cast<int>(number_query(call, "status", 0, 100, 599));
   filter.limit = number_query(call, "limit", 100, 1, kMaxLimit);
   filter.before_id = number_query(call, "cursor", 0, 1, INT64_MAX / 2);
+  filter.tenant = call.tenant;  // a tenant-scoped token sees its own runs' deliveries only
   if (call.context.webhooks) call.context.webhooks->flush_audit();
   auto deliveries = call.context.store.list_deliveries(filter);
   nlohmann::json out = nlohmann::json::array();

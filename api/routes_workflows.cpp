@@ -7,6 +7,7 @@
 #include "engine/duration.hpp"
 #include "engine/log.hpp"
 #include "engine/schedules.hpp"
+#include "engine/storage_error.hpp"
 
 namespace weft::api {
 namespace {
@@ -79,6 +80,9 @@ HttpResponse started_response(const engine::StartResult& started, std::exception
       return error_response(409, "idempotency_conflict", e.what());
     } catch (const std::invalid_argument& e) {
       return error_response(422, "run_rejected", e.what());
+    } catch (const engine::StorageUnavailable& e) {
+      log::warn("request failed: storage unavailable", {{"error", e.what()}});
+      return storage_unavailable_response();
     } catch (const std::exception& e) {
       log::error("starting a run failed", {{"error", e.what()}});
       return error_response(500, "internal", "internal error");

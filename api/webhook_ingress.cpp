@@ -6,6 +6,7 @@
 #include "api/webhook_request.hpp"
 #include "engine/log.hpp"
 #include "engine/metrics.hpp"
+#include "engine/storage_error.hpp"
 #include "stdlib/webhook_presets.hpp"
 
 namespace weft::api {
@@ -57,6 +58,11 @@ HttpResponse started_answer(const engine::StartResult& started, std::exception_p
       record.outcome = "rejected";
       record.error = e.what();
       return error_response(422, "run_rejected", e.what());
+    } catch (const engine::StorageUnavailable& e) {
+      log::warn("request failed: storage unavailable", {{"route", record.route}, {"error", e.what()}});
+      record.outcome = "failed";
+      record.error = e.what();
+      return storage_unavailable_response();
     } catch (const std::exception& e) {
       log::error("webhook start failed", {{"route", record.route}, {"error", e.what()}});
       record.outcome = "failed";
@@ -94,6 +100,10 @@ HttpResponse WebhookIngress::deliver(const ApiRequest& request, const Target& ta
     record.outcome = e.status >= 500 ? "failed" : "rejected";
     record.error = e.what();
     response = error_response(e.status, e.code, e.what());
+  } catch (const engine::StorageUnavailable& e) {
+    record.outcome = "failed";
+    record.error = e.what();
+    response = storage_unavailable_response();
   } catch (const std::exception& e) {
     log::error("webhook failed", {{"route", target.path}, {"error", e.what()}});
     record.outcome = "failed";

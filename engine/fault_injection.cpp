@@ -41,5 +41,11 @@ void fault_point(const char* name) {
   if (++passes == a.countdown) kill(getpid(), SIGKILL);
 }
 
+bool fault_fails(const char* name) {
+  const Armed& a = armed();
+  if (a.name.empty() || a.name != name) return false;
+  return ++passes >= a.countdown;
+}
+
 }  // namespace weft::engine
 #endif

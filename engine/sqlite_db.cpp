@@ -1,17 +1,32 @@
 // SQLite connection helpers (see sqlite_db.hpp). Errors become
-// std::runtime_error carrying SQLite's message.
+// std::runtime_error carrying SQLite's message; a full disk or an I/O
+// error becomes StorageUnavailable (storage_error.hpp), which the API
+// answers with a retryable 503.
 #include "engine/sqlite_db.hpp"
 
 #include <mutex>
 #include <stdexcept>
 
+#include "engine/fault_injection.hpp"
+#include "engine/storage_error.hpp"
+
 namespace weft::engine::sqlite {
 namespace {
 
+// Throws the error for SQLite result `code` (extended or primary).
+[[noreturn]] void raise(int code, const std::string& message) {
+  std::string text = "storage: " + message + " (code " + std::to_string(code) + ")";
+  int primary = code & 0xff;
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR) {
+    storage_failed(text);
+    throw StorageUnavailable(text);
+  }
+  throw std::runtime_error(text);
+}
+
 void check(sqlite3* db, int rc, const char* what) {
   if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
-    throw std::runtime_error(std::string("storage: ") + what + ": " + sqlite3_errmsg(db) +
-                             " (code " + std::to_string(sqlite3_extended_errcode(db)) + ")");
+    raise(sqlite3_extended_errcode(db), std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
 }  // namespace
@@ -59,7 +74,7 @@ bool Statement::step() {
   std::string message = sqlite3_errmsg(db);  // before the reset clears it
   int code = sqlite3_extended_errcode(db);
   sqlite3_reset(stmt_);
-  throw std::runtime_error("storage: " + message + " (code " + std::to_string(code) + ")");
+  raise(code, message);
 }
 
 void Statement::run() {
@@ -119,8 +134,7 @@ void Connection::exec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw std::runtime_error("storage: " + message + " (code " +
-                             std::to_string(sqlite3_extended_errcode(db_)) + ")");
+    raise(sqlite3_extended_errcode(db_), message);
   }
 }
 
@@ -144,7 +158,10 @@ OneShotStatement::OneShotStatement(Connection& db, const std::string& sql) {
 
 OneShotStatement::~OneShotStatement() { sqlite3_finalize(stmt_); }
 
-Transaction::Transaction(Connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Connection& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+  changes_at_begin_ = sqlite3_total_changes64(db_.handle());
+}
 
 Transaction::~Transaction() {
   if (!done_) {
@@ -157,8 +174,11 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
+  bool wrote = sqlite3_total_changes64(db_.handle()) != changes_at_begin_;
+  if (wrote && fault_fails("storage-full")) raise(SQLITE_FULL, "database or disk is full (injected)");
   db_.exec("COMMIT");
   done_ = true;
+  if (wrote) storage_recovered();
 }
 
 }  // namespace weft::engine::sqlite

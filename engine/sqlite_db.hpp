@@ -65,6 +65,8 @@ class OneShotStatement {
 };
 
 // BEGIN IMMEDIATE … COMMIT, rolled back if the scope is left by an exception.
+// A commit that wrote something marks the storage available again
+// (storage_error.hpp); the fault point storage-full fails it instead.
 class Transaction {
  public:
   explicit Transaction(Connection& db);
@@ -74,6 +76,7 @@ class Transaction {
  private:
   Connection& db_;
   bool done_ = false;
+  int64_t changes_at_begin_ = 0;
 };
 
 }  // namespace weft::engine::sqlite

@@ -173,6 +173,9 @@ enum class DeliverOutcome { NotFound, AlreadyFinished, Delivered };
 struct DeliveryFilter {
   std::string route;  // "" = all
   int status = 0;     // 0 = any
+  // "" = every delivery; else only those whose run is of this tenant (a
+  // delivery that started or found no run belongs to no tenant).
+  std::string tenant;
   int64_t before_id = 0;
   int64_t limit = 100;
 };

@@ -23,9 +23,10 @@ std::vector<WebhookDelivery> SqliteStore::list_deliveries(const DeliveryFilter& 
       "SELECT id, route, workflow, provider, verified, dedup_key, dedup_hit, run_id, status,"
       " outcome, error, duration_us, remote, received_at FROM webhook_deliveries"
       " WHERE (?1 = '' OR route = ?1) AND (?2 = 0 OR status = ?2) AND (?3 = 0 OR id < ?3)"
+      " AND (?5 = '' OR run_id IN (SELECT id FROM runs WHERE tenant = ?5))"
       " ORDER BY id DESC LIMIT ?4");
   query.bind(1, filter.route).bind(2, static_cast<int64_t>(filter.status))
-      .bind(3, filter.before_id).bind(4, filter.limit);
+      .bind(3, filter.before_id).bind(4, filter.limit).bind(5, filter.tenant);
   std::vector<WebhookDelivery> out;
   while (query.step())
     out.push_back({query.int64(0), query.text(1), query.text(2), query.text(3), query.int64(4) != 0,

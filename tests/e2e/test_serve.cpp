@@ -101,7 +101,7 @@ TEST_CASE("weft serve runs workflows over HTTP and stops on SIGTERM", "[e2e][ser
     raw_exchange(server.port, "");
     auto health = request("GET", server.url("/healthz"));
     CHECK(health.status == 200);
-    CHECK(health.json_body() == json{{"status", "ok"}});
+    CHECK(health.json_body() == json{{"status", "ok"}, {"storage", "ok"}});
   }
 
   REQUIRE(::kill(server.process->pid(), SIGTERM) == 0);

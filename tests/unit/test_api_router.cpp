@@ -11,7 +11,7 @@ using weft::testing::check_error;
 
 TEST_CASE("the router matches patterns and answers 404 and 405 as JSON errors", "[api]") {
   Api api;
-  CHECK(api("GET", "/healthz").body == json{{"status", "ok"}});
+  CHECK(api("GET", "/healthz").body == json{{"status", "ok"}, {"storage", "ok"}});
   check_error(api("GET", "/nope"), 404, "not_found");
   check_error(api("GET", "/v1/runs/x/y/z"), 404, "not_found");
   auto wrong_method = api("DELETE", "/v1/runs/abc");
