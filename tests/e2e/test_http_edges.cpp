@@ -230,8 +230,13 @@ TEST_CASE("issue 10: a full disk (injected) answers 503 storage_unavailable with
   return;  // a Release build has no fault points
 #else
   Server server;
-  // A first process made the database; the second fails every write that
-  // changes something from its first one on, as on a full disk.
+  // A first process made the database and a run that waits for an event;
+  // the second fails every write that changes something from its first
+  // one on, as on a full disk.
+  auto waiting = request("POST", server.url("/v1/workflows/waiter/runs"), "{}");
+  REQUIRE(waiting.status == 201);
+  std::string id = waiting.json_body()["id"];
+  server.await_status(id, "waiting");
   REQUIRE(server.serve->terminate().exit_code == 0);
   server.serve = std::make_unique<weft::testing::ServeProcess>(
       server.dir.path() / "workflows", server.db(), std::vector<std::string>{"--workers", "2"},
@@ -249,7 +254,15 @@ TEST_CASE("issue 10: a full disk (injected) answers 503 storage_unavailable with
   CHECK(health.status == 503);
   CHECK(health.headers["retry-after"] == "5");
   CHECK(health.json_body()["storage"] == "unavailable");
-  CHECK(request("GET", server.url("/v1/runs")).json_body()["runs"].empty());  // reads still work
+  // A write answered on the spot (not through a deferred start) too.
+  auto event = request("POST", server.url("/v1/runs/" + id + "/events/go"), R"({"value":1})");
+  CHECK(event.status == 503);
+  CHECK(event.headers["retry-after"] == "5");
+  CHECK(event.json_body()["error"]["code"] == "storage_unavailable");
+  auto runs = request("GET", server.url("/v1/runs"));  // reads still work
+  REQUIRE(runs.status == 200);
+  REQUIRE(runs.json_body()["runs"].size() == 1);
+  CHECK(runs.json_body()["runs"][0]["status"] == "waiting");
 #endif
 }
 
