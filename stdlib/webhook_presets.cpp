@@ -218,13 +218,41 @@ bool is_form_post(const Request& request) {
          (!type || starts_with_icase(*type, "application/x-www-form-urlencoded"));
 }
 
-// URL followed by each POST parameter's name and value, sorted by name.
-std::string twilio_form_content(const Request& request) {
+// What Twilio signs after the URL, as its validators build it
+// (twilio-python RequestValidator.compute_signature, twilio-node
+// getExpectedTwilioSignature): names sorted, and under a repeated name its
+// distinct values sorted, each as name + value.
+std::string twilio_form_params(const Request& request) {
   std::vector<Param> params = form_params(request.body);
   std::sort(params.begin(), params.end());
-  std::string content = request.url;
+  params.erase(std::unique(params.begin(), params.end()), params.end());
+  std::string content;
   for (const auto& [name, value] : params) content += name + value;
   return content;
+}
+
+// The URL as Twilio's validators try it: as given, and with its port
+// removed (when it has one) or with the scheme's default port added (443
+// for https, else 80), since Twilio signs either form.
+std::vector<std::string> twilio_urls(const std::string& url) {
+  std::vector<std::string> urls{url};
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return urls;
+  std::size_t start = scheme + 3;
+  std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  std::size_t host = url.find('@', start);
+  host = host < end ? host + 1 : start;
+  std::size_t colon = url.rfind(':', end - 1);
+  std::size_t bracket = url.rfind(']', end - 1);
+  bool has_port = colon != std::string::npos && colon >= host && colon + 1 < end &&
+                  (bracket == std::string::npos || bracket < host || colon > bracket);
+  if (has_port) {
+    urls.push_back(url.substr(0, colon) + url.substr(end));
+  } else {
+    std::string port = iequals(std::string_view(url).substr(0, scheme), "https") ? ":443" : ":80";
+    urls.push_back(url.substr(0, end) + port + url.substr(end));
+  }
+  return urls;
 }
 
 // A body that is not form data is covered through the URL's bodySHA256.
@@ -240,9 +268,13 @@ Verdict twilio_body_hash(const Request& request) {
 Verdict twilio(const Request& request, const Options& options) {
   if (options.secret.empty()) return fail("missing option secret");
   bool form = is_form_post(request);
-  std::string content = form ? twilio_form_content(request) : request.url;
-  Verdict signature =
-      check_header_mac(request, "X-Twilio-Signature", "", "base64", c::hmac("sha1", options.secret, content));
+  std::string params = form ? twilio_form_params(request) : "";
+  Verdict signature = mismatch();
+  for (const std::string& url : twilio_urls(request.url)) {
+    signature = check_header_mac(request, "X-Twilio-Signature", "", "base64",
+                                 c::hmac("sha1", options.secret, url + params));
+    if (signature.ok || signature.reason != "signature mismatch") break;
+  }
   return signature.ok && !form ? twilio_body_hash(request) : signature;
 }
 
