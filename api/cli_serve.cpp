@@ -20,6 +20,7 @@
 #include "api/http_server.hpp"
 #include "api/router.hpp"
 #include "api/serve_config.hpp"
+#include "api/shutdown_watchdog.hpp"
 #include "api/webhook_ingress.hpp"
 #include "engine/engine.hpp"
 #include "engine/log.hpp"
@@ -104,6 +105,19 @@ class StopSignals {
   boost::asio::signal_set signals_;
 };
 
+// " (N requests in hand; runs executing: ID ...)", or "" when nothing is busy.
+std::string still_busy(const HttpServer& server, engine::Engine& engine) {
+  std::string busy;
+  if (int requests = server.requests_in_hand())
+    busy = std::to_string(requests) + " requests in hand";
+  auto runs = engine.runs_in_flight();
+  if (!runs.empty()) {
+    busy += busy.empty() ? "runs executing:" : "; runs executing:";
+    for (const auto& id : runs) busy += " " + id;
+  }
+  return busy.empty() ? busy : " (" + busy + ")";
+}
+
 bool wants_help(int argc, char** argv) {
   for (int i = 2; i < argc; ++i)
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return true;
@@ -119,6 +133,7 @@ int cmd_serve(int argc, char** argv) {
   }
   ServeConfig config = load_serve_config(CliArgs(argc, argv, 2, {}));
   log::configure(config.log_level, *log::format_from(config.log_format));
+  ShutdownWatchdog watchdog;  // first: outlives the engine, whose threads it may wait for
   FdLimit fds = raise_fd_limit();
   log::debug("file descriptor limit", {{"soft", fds.soft}, {"hard", fds.hard}});
   ServerOptions server_options = listen_options(config.listen);
@@ -157,16 +172,27 @@ int cmd_serve(int argc, char** argv) {
     log::info("workflows reloaded", {{"workflows", catalog.all().size()}});
   });
 
+  // The whole stop fits in the grace period: two fifths for the requests
+  // in hand, two for the runs in flight, the rest for the threads to end.
+  // Past it the watchdog ends the process (exit 3), naming what was stuck.
   log::info("stopping", {{"grace_ms", config.shutdown_grace.count()}});
-  auto half = config.shutdown_grace / 2;
-  if (!server.stop_accepting(half))
-    log::warn("requests still in hand at the deadline", {{"after_ms", half.count()}});
-  if (!engine.shutdown(config.shutdown_grace - half))
-    log::warn("runs still busy after the grace period were released");
+  watchdog.arm(config.shutdown_grace);
+  auto part = config.shutdown_grace * 2 / 5;
+  watchdog.waiting_for("the requests in hand");
+  if (!server.stop_accepting(part))
+    log::warn("requests still in hand at the deadline",
+              {{"after_ms", part.count()}, {"requests", server.requests_in_hand()}});
+  watchdog.waiting_for("the runs in flight");
+  if (!engine.shutdown(part))
+    log::warn("runs still busy after the grace period were released",
+              {{"runs", engine.runs_in_flight()}});
+  watchdog.waiting_for("the HTTP threads to end" + still_busy(server, engine));
   server.stop();
   // Starts submitted by requests still in hand at the deadline answer
   // through the server's objects: let them finish while those exist.
+  watchdog.waiting_for("the last commits" + still_busy(server, engine));
   engine.committer().commit_and_wait({});
+  watchdog.waiting_for("the workers to end" + still_busy(server, engine));
   log::info("stopped");
   return 0;
 }

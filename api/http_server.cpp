@@ -426,6 +426,8 @@ bool HttpServer::stop_accepting(std::chrono::milliseconds grace) {
   return true;
 }
 
+int HttpServer::requests_in_hand() const { return impl_->shared.in_hand; }
+
 void HttpServer::stop() {
   if (impl_->contexts.running()) impl_->contexts.stop();
 }

@@ -34,6 +34,7 @@ class HttpServer {
   // run's end answer at once with the run as it is. True when no request
   // is in hand any more before `grace` ends.
   bool stop_accepting(std::chrono::milliseconds grace);
+  int requests_in_hand() const;  // read and not yet answered
   void stop();   // drops the remaining (idle) connections, joins the threads
 
  private:

@@ -7,8 +7,10 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "dsl/counted_calls.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_json.hpp"
+#include "dsl/lua_patterns.hpp"
 #include "dsl/module_loader.hpp"
 #include "dsl/recorded.hpp"
 
@@ -118,7 +120,9 @@ void build_sandbox(lua_State* L, const std::string& workflows_dir) {
   lua_getglobal(L, "string");
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");  // no binary chunks in, none out
+  install_counted_patterns(L, -1);  // matching counts its steps against the budget
   lua_pop(L, 1);
+  install_counted_library_calls(L);  // string.rep, table.sort, utf8...: charged by their work
 
   lua_getglobal(L, "package");
   keep_only(L, kAllowedPackage);

@@ -100,8 +100,15 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
     if (lua_getfield(L, -1, "memory") != LUA_TNIL)
       spec.memory_limit = read_size(L, -1, "budget.memory");
     lua_pop(L, 1);
+    if (lua_getfield(L, -1, "wall") != LUA_TNIL) {
+      spec.wall_limit_ms = read_duration(L, -1, "budget.wall");
+      if (spec.wall_limit_ms < 1)
+        throw std::runtime_error("budget.wall: expected a duration of at least 1ms");
+    }
+    lua_pop(L, 1);
   } else if (!lua_isnil(L, -1)) {
-    throw std::runtime_error("budget: expected a table { instructions = N, memory = \"64MB\" }");
+    throw std::runtime_error(
+        "budget: expected a table { instructions = N, memory = \"64MB\", wall = \"30s\" }");
   }
   lua_pop(L, 1);
   if (lua_getfield(L, index, "limits") == LUA_TTABLE) {

@@ -24,6 +24,7 @@ struct WorkflowSpec {
   int64_t timeout_ms = 0;             // 0 = none
   int64_t instruction_budget = 200'000'000;  // per resume
   int64_t memory_limit = 64ll << 20;  // bytes of growth per resume
+  int64_t wall_limit_ms = 30'000;     // wall-clock time per resume, C calls included (>= 1)
   std::vector<std::pair<std::string, stdlib::LimitSpec>> limits;  // declared rate limits
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`

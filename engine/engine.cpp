@@ -333,6 +333,11 @@ void Engine::scheduler_loop() {
   }
 }
 
+std::vector<std::string> Engine::runs_in_flight() {
+  std::lock_guard lock(mutex_);
+  return {in_flight_.begin(), in_flight_.end()};
+}
+
 void Engine::wait_idle() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return in_flight_.empty(); });

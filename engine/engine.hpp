@@ -104,6 +104,8 @@ class Engine {
   void poll();
   // Waits until no run is in flight in this process.
   void wait_idle();
+  // Ids of the runs executing in this process now (for a stop's log line).
+  std::vector<std::string> runs_in_flight();
   // Waits until the run has ended (or the timeout passed); its record.
   std::optional<Run> wait_finished(const std::string& run_id, std::chrono::milliseconds timeout);
   // Unfinished runs of the tree (or all) that time or a child can still move.

@@ -115,6 +115,8 @@ TEST_CASE("declarations with bad fields are refused, naming the field", "[sandbo
       {"retry = { tries = 3 },", "unknown field 'tries'"},
       {"timeout = 'forever',", "timeout"},
       {"budget = { memory = 'lots' },", "budget.memory"},
+      {"budget = { wall = 'soon' },", "budget.wall"},
+      {"budget = { wall = 0 },", "budget.wall"},
   }));
   CAPTURE(extra);
   CHECK_THROWS_WITH(f.write_workflow("bad", workflow_source("bad", "return 1", extra)),

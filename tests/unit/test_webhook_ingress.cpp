@@ -31,7 +31,9 @@ return weft.workflow { name = "gh",
                           if req.json.action == "sneak" then
                             while true do pcall(function() while true do end end) end
                           end
-                          if req.json.action == "hog" then return string.rep("x", 64 * 1024 * 1024) end
+                          if req.json.action == "hog" then  -- doubling: memory, not instructions
+                            local s = "x" for _ = 1, 30 do s = s .. s end return s
+                          end
                           return { repo = req.json.repository.full_name, action = req.json.action,
                                    remote = req.remote }
                         end } },
