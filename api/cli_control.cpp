@@ -7,7 +7,9 @@
 #include "api/cli_store.hpp"
 #include "api/commands.hpp"
 #include "engine/clock.hpp"
+#include "engine/json_limits.hpp"
 #include "engine/redrive.hpp"
+#include "engine/utf8.hpp"
 
 namespace weft::api {
 
@@ -19,8 +21,12 @@ int cmd_event(int argc, char** argv) {
   nlohmann::json payload = nullptr;
   if (auto data = args.get("data")) {
     std::string text = read_json_argument("data", *data);
-    payload = nlohmann::json::parse(text, nullptr, false);
-    if (payload.is_discarded()) throw UsageError("--data is not valid JSON: " + text.substr(0, 200));
+    try {
+      payload = engine::parse_json(text);
+    } catch (const engine::JsonTextError& e) {
+      if (e.code == engine::JsonTextError::Code::TooDeep) throw UsageError(std::string("--data: ") + e.what());
+      throw UsageError("--data is not valid JSON: " + engine::sanitize_utf8(text.substr(0, 200)));
+    }
   }
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;

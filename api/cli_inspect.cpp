@@ -8,6 +8,7 @@
 #include "api/cli_args.hpp"
 #include "api/cli_store.hpp"
 #include "api/commands.hpp"
+#include "engine/json_limits.hpp"
 
 namespace weft::api {
 namespace {
@@ -46,7 +47,30 @@ std::string event_detail(const engine::HistoryEvent& e) {
     return e.error.value("kind", "error") + ": " + e.error.value("message", "");
   if (e.status == engine::EventStatus::Pending && e.fire_at)
     return "until " + utc_time(e.fire_at);
-  return e.result.is_null() ? "" : e.result.dump();
+  return e.result.is_null() ? "" : engine::dump_json(e.result);
+}
+
+// Reads the run's history page by page and hands each event to `print`:
+// never the whole history in memory.
+constexpr int64_t kHistoryPage = 1000;
+
+template <class Print>
+void each_event(engine::Store& store, const std::string& run_id, Print&& print) {
+  int64_t after = 0;
+  for (;;) {
+    engine::HistoryPage page = store.history_page(run_id, after, kHistoryPage);
+    for (const auto& event : page.events) print(event);
+    if (!page.more || page.events.empty()) return;
+    after = page.events.back().seq;
+  }
+}
+
+// `value.dump(2)` as an element of a pretty-printed array.
+std::string indented(const json& value) {
+  std::string text = "  " + engine::dump_json(value, 2);
+  for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 3))
+    text.replace(at, 1, "\n  ");
+  return text;
 }
 
 }  // namespace
@@ -67,7 +91,7 @@ int cmd_runs(int argc, char** argv) {
   if (args.flag("json")) {
     json out = json::array();
     for (const auto& run : runs) out.push_back(engine::to_json(run));
-    std::cout << out.dump(2) << std::endl;
+    std::cout << engine::dump_json(out, 2) << std::endl;
     return 0;
   }
   std::printf("%-38s %-22s %-12s %-19s %s\n", "ID", "WORKFLOW", "STATUS", "CREATED (UTC)",
@@ -91,11 +115,13 @@ int cmd_history(int argc, char** argv) {
     std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
     return 1;
   }
-  auto events = store.history(run_id);
-  if (args.flag("json")) {
-    json out = json::array();
-    for (const auto& event : events) out.push_back(engine::to_json(event));
-    std::cout << out.dump(2) << std::endl;
+  if (args.flag("json")) {  // the same text as one pretty-printed array, written as it is read
+    bool first = true;
+    each_event(store, run_id, [&](const engine::HistoryEvent& event) {
+      std::cout << (first ? "[\n" : ",\n") << indented(engine::to_json(event));
+      first = false;
+    });
+    std::cout << (first ? "[]" : "\n]") << std::endl;
     return 0;
   }
   std::printf("run %s  workflow %s  status %s  created %s UTC\n", run->id.c_str(),
@@ -103,7 +129,7 @@ int cmd_history(int argc, char** argv) {
               utc_time(run->created_at).c_str());
   std::printf("%5s %3s  %-12s %-24s %-10s %9s %9s  %s\n", "SEQ", "TRY", "KIND", "NAME", "STATUS",
               "AT", "TOOK", "RESULT / ERROR");
-  for (const auto& e : events) {
+  each_event(store, run_id, [&](const engine::HistoryEvent& e) {
     int64_t took = e.ended_at ? e.ended_at - e.started_at : 0;
     std::printf("%5lld %3d  %-12s %-24s %-10s %9s %9s  %s\n", static_cast<long long>(e.seq),
                 e.attempt, std::string(engine::to_string(e.kind)).c_str(),
@@ -111,12 +137,12 @@ int cmd_history(int argc, char** argv) {
                 ("+" + duration_text(e.started_at - run->created_at)).c_str(),
                 e.ended_at ? duration_text(took).c_str() : "-",
                 clip(event_detail(e), 70).c_str());
-  }
+  });
   if (!run->error.is_null())
     std::printf("error: %s: %s\n", run->error.value("kind", "error").c_str(),
                 run->error.value("message", "").c_str());
   else if (run->status == engine::RunStatus::Completed)
-    std::printf("result: %s\n", clip(run->result.dump(), 200).c_str());
+    std::printf("result: %s\n", clip(engine::dump_json(run->result), 200).c_str());
   return 0;
 }
 

@@ -8,6 +8,8 @@
 #include "api/cli_store.hpp"
 #include "api/commands.hpp"
 #include "engine/engine.hpp"
+#include "engine/json_limits.hpp"
+#include "engine/utf8.hpp"
 
 namespace weft::api {
 namespace {
@@ -21,9 +23,12 @@ nlohmann::json parse_input(const CliArgs& args) {
   auto given = args.get("input");
   if (!given) return json::object();
   std::string text = read_json_argument("input", *given);
-  json input = json::parse(text, nullptr, false);
-  if (input.is_discarded()) throw UsageError("--input is not valid JSON: " + text.substr(0, 200));
-  return input;
+  try {
+    return engine::parse_json(text);
+  } catch (const engine::JsonTextError& e) {
+    if (e.code == engine::JsonTextError::Code::TooDeep) throw UsageError(std::string("--input: ") + e.what());
+    throw UsageError("--input is not valid JSON: " + engine::sanitize_utf8(text.substr(0, 200)));
+  }
 }
 
 std::string folder_of(const std::string& file) {
@@ -42,7 +47,7 @@ engine::ScriptInfo load_workflow_file(engine::WorkflowCatalog& catalog, const st
 // Prints the outcome of an ended run; returns the exit code.
 int report(const Run& run) {
   if (run.status == RunStatus::Completed) {
-    std::cout << run.result.dump() << std::endl;
+    std::cout << engine::dump_json(run.result) << std::endl;
     return 0;
   }
   std::string kind = run.error.value("kind", "error");

@@ -6,6 +6,7 @@
 #include "api/cli_args.hpp"
 #include "api/commands.hpp"
 #include "engine/clock.hpp"
+#include "engine/json_limits.hpp"
 #include "engine/schedules.hpp"
 
 namespace weft::api {
@@ -29,7 +30,7 @@ int cmd_schedules(int argc, char** argv) {
                      {"catch_up", fire.schedule.catch_up},
                      {"next_fire", fire.next_fire ? nlohmann::json(engine::iso_utc(*fire.next_fire))
                                                   : nlohmann::json(nullptr)}});
-    std::cout << out.dump(2) << std::endl;
+    std::cout << engine::dump_json(out, 2) << std::endl;
     return 0;
   }
   std::printf("%-24s %-22s %-18s %s\n", "WORKFLOW", "CRON", "ZONE", "NEXT FIRE (UTC)");

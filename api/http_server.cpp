@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 
 #include "api/request_framing.hpp"
+#include "engine/json_limits.hpp"
 #include "engine/log.hpp"
 #include "engine/storage_error.hpp"
 
@@ -223,7 +224,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::server, "weft");
     response_.set(http::field::content_type, "application/json");
     for (const auto& [name, value] : reply.headers) response_.set(name, value);
-    response_.body() = reply.raw_body ? std::move(*reply.raw_body) : reply.body.dump() + "\n";
+    response_.body() = reply.raw_body ? std::move(*reply.raw_body) : engine::dump_json(reply.body) + "\n";
     response_.keep_alive(keep_alive_ && !shared_.draining);
     response_.prepare_payload();
     stream_.expires_after(kWriteTimeout);

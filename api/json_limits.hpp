@@ -1,16 +1,12 @@
-// Checks on a request body before it is parsed as JSON: valid UTF-8, and
-// arrays/objects nested at most kMaxJsonDepth deep (a deeper document is
-// refused before the parser builds any of it).
+// The limits of JSON request bodies of the REST API, stricter than the
+// process-wide ones of engine/json_limits.hpp (which does the parsing):
+// valid UTF-8 and arrays/objects nested at most kMaxRequestJsonDepth deep.
 #pragma once
-#include <string_view>
+#include "engine/json_limits.hpp"
+#include "engine/utf8.hpp"
 
 namespace weft::api {
 
-constexpr int kMaxJsonDepth = 64;
-
-bool valid_utf8(std::string_view text);
-// The deepest nesting of [ and { outside strings (not a validation: the
-// parser rejects what is malformed).
-int json_depth(std::string_view text);
+constexpr int kMaxRequestJsonDepth = 64;
 
 }  // namespace weft::api

@@ -56,14 +56,16 @@ std::optional<std::string> RouteCall::query(const std::string& name) const {
 
 nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return fallback;
-  if (!valid_utf8(request.body))
+  if (!engine::valid_utf8(request.body))
     throw ApiError(400, "invalid_utf8", "the request body is not valid UTF-8");
-  if (json_depth(request.body) > kMaxJsonDepth)
-    throw ApiError(400, "json_too_deep", "the request body nests arrays and objects deeper than " +
-                                             std::to_string(kMaxJsonDepth) + " levels");
-  auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
-  return body;
+  try {
+    return engine::parse_json(request.body, kMaxRequestJsonDepth);
+  } catch (const engine::JsonTextError& e) {
+    if (e.code == engine::JsonTextError::Code::TooDeep)
+      throw ApiError(400, "json_too_deep", "the request body nests arrays and objects deeper than " +
+                                               std::to_string(kMaxRequestJsonDepth) + " levels");
+    throw ApiError(400, "invalid_json", "the request body is not valid JSON");
+  }
 }
 
 Router::Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* waiters)

@@ -36,7 +36,7 @@ struct RouteCall {
   std::optional<std::string> query(const std::string& name) const;
   // The body as JSON; an empty body is `fallback`. Throws ApiError 400 when
   // malformed (invalid_json), not UTF-8 (invalid_utf8) or nested deeper
-  // than kMaxJsonDepth (json_too_deep).
+  // than kMaxRequestJsonDepth (json_too_deep).
   nlohmann::json json_body(nlohmann::json fallback) const;
 };
 

@@ -3,6 +3,7 @@
 // a tenant-scoped caller sees only its tenant's runs.
 #include "api/routes.hpp"
 #include "api/run_pages.hpp"
+#include "engine/utf8.hpp"
 
 namespace weft::api {
 namespace {
@@ -33,15 +34,40 @@ HttpResponse get_run(const RouteCall& call) {
   return json_response(200, engine::to_json(visible_run(call)));
 }
 
+// History pages: `limit` events (default 1000, at most 10000) with seq
+// after `after_seq` (default 0); `next_after_seq` continues, null on the
+// last page. A page never splits the attempts of one seq.
+constexpr int64_t kHistoryDefaultLimit = 1000;
+constexpr int64_t kHistoryMaxLimit = 10000;
+
+// The query parameter as a whole number in [low, high], or `fallback`.
+int64_t count_query(const RouteCall& call, const std::string& name, int64_t fallback, int64_t low,
+                    int64_t high, const char* code) {
+  auto text = call.query(name);
+  if (!text) return fallback;
+  bool digits = !text->empty() && text->size() <= 18 &&
+                text->find_first_not_of("0123456789") == std::string::npos;
+  int64_t value = digits ? std::stoll(*text) : -1;
+  if (value < low || value > high)
+    throw ApiError(400, code, name + " must be a whole number between " + std::to_string(low) +
+                                  " and " + std::to_string(high));
+  return value;
+}
+
 HttpResponse get_history(const RouteCall& call) {
-  visible_run(call);
+  const std::string id = visible_run(call).id;
+  int64_t limit = count_query(call, "limit", kHistoryDefaultLimit, 1, kHistoryMaxLimit, "invalid_limit");
+  int64_t after = count_query(call, "after_seq", 0, 0, INT64_MAX / 2, "invalid_cursor");
+  engine::HistoryPage page = call.context.store.history_page(id, after, limit);
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& event : call.context.store.history(call.param("id")))
-    out.push_back(engine::to_json(event));
-  return json_response(200, {{"history", out}});
+  for (const auto& event : page.events) out.push_back(engine::to_json(event));
+  nlohmann::json next = page.more && !page.events.empty() ? nlohmann::json(page.events.back().seq) : nullptr;
+  return json_response(200, {{"history", out}, {"next_after_seq", next}});
 }
 
 HttpResponse deliver_event(const RouteCall& call) {
+  if (!engine::valid_utf8(call.param("name")) || call.param("name").find('\0') != std::string::npos)
+    throw ApiError(400, "invalid_event_name", "the event name is not valid UTF-8 without NUL bytes");
   nlohmann::json payload = call.json_body(nullptr);
   const std::string id = visible_run(call).id;
   switch (call.context.engine.deliver_event(id, call.param("name"), payload)) {

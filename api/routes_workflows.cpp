@@ -51,7 +51,8 @@ HttpResponse list_workflows(const RouteCall& call) {
     auto found = triggers.find(script.workflow);
     out.push_back({{"name", script.workflow},
                    {"version", script.hash},
-                   {"triggers", found == triggers.end() ? nlohmann::json::array() : found->second}});
+                   {"triggers", found == triggers.end() ? nlohmann::json::array() : found->second},
+                   {"secrets", script.secrets}});
   }
   return json_response(200, {{"workflows", out}});
 }

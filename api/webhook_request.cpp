@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/json_limits.hpp"
+
 namespace weft::api {
 namespace {
 
@@ -54,9 +56,13 @@ DeliveryBody parse_delivery_body(const ApiRequest& request) {
   DeliveryBody out;
   std::string type = media_type(request);
   if (is_json_type(type)) {
-    auto parsed = json::parse(request.body, nullptr, false);
-    if (parsed.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
-    out.json = std::move(parsed);
+    try {
+      out.json = engine::parse_json(request.body);
+    } catch (const engine::JsonTextError& e) {
+      if (e.code == engine::JsonTextError::Code::TooDeep)
+        throw ApiError(400, "json_too_deep", std::string("the request body is ") + e.what());
+      throw ApiError(400, "invalid_json", "the request body is not valid JSON");
+    }
   } else if (type == "application/x-www-form-urlencoded") {
     out.form = parse_form(request.body);
   }

@@ -2,7 +2,10 @@
 // a child run and returns its result (or raises its error). The child is
 // created in the same commit that parks the parent; the child's end
 // completes the parent's event and wakes it (run_executor.cpp).
+#include <algorithm>
+
 #include "dsl/ctx.hpp"
+#include "dsl/ctx_names.hpp"
 #include "dsl/ctx_park.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
@@ -18,10 +21,13 @@ using engine::EventStatus;
 int child_body(lua_State* L) {
   RunContext& rc = durable_caller(L, "child");
   if (lua_type(L, 2) != LUA_TSTRING) throw ArgError(2, "workflow name (string) expected");
-  std::string workflow = lua_tostring(L, 2);
+  std::string workflow = name_arg(L, 2, "workflow name");
   nlohmann::json input = lua_isnoneornil(L, 3) ? nlohmann::json::object()
                                                : lua_to_json(L, 3, "child input");
   if (must_stop(L, rc)) return kRaise;
+  if (++rc.children > rc.spec.children_limit)
+    throw std::runtime_error("ctx:child: children limit reached (" +
+                             std::to_string(rc.spec.children_limit) + " per run; budget.children)");
   Decision d = rc.journal.next(EventKind::Child, workflow, rc.now());
   switch (d.action) {
     case Decision::Action::Mismatch:
@@ -34,6 +40,13 @@ int child_body(lua_State* L) {
     default:
       break;
   }
+  // A child's id is its parent's plus ".seq": the dots below the root count its depth.
+  auto below_root = rc.run.id.begin() + static_cast<std::ptrdiff_t>(
+                                            std::min(rc.run.root_id.size(), rc.run.id.size()));
+  if (std::count(below_root, rc.run.id.end(), '.') >= rc.spec.child_depth_limit)
+    throw std::runtime_error("ctx:child: child depth limit reached (" +
+                             std::to_string(rc.spec.child_depth_limit) +
+                             " nested runs; budget.child_depth)");
   std::optional<ChildScript> script = rc.resolve_child ? rc.resolve_child(workflow) : std::nullopt;
   if (!script) throw std::runtime_error("ctx:child: no workflow named '" + workflow + "' is loaded");
   engine::Run child;

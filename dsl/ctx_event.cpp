@@ -2,6 +2,7 @@
 // next event of that name sent to the run, or nil, "timeout". Events sent
 // before the wait are kept in the run's inbox and taken in order.
 #include "dsl/ctx.hpp"
+#include "dsl/ctx_names.hpp"
 #include "dsl/ctx_park.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
@@ -35,7 +36,7 @@ int wait_body(lua_State* L) {
     throw ArgError(3, "options table expected");
   }
   if (must_stop(L, rc)) return kRaise;
-  std::string name = lua_tostring(L, 2);
+  std::string name = name_arg(L, 2, "event name");
   Decision d = rc.journal.next(EventKind::WaitEvent, name, rc.now());
   switch (d.action) {
     case Decision::Action::Mismatch:

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dsl/ctx.hpp"
+#include "dsl/ctx_names.hpp"
 #include "dsl/ctx_park.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
@@ -63,7 +64,7 @@ int begin(lua_State* L, EventKind kind) {
   if (lua_type(L, fn_index) != LUA_TFUNCTION) throw ArgError(fn_index, "function expected");
   if (must_stop(L, rc)) return kRaise;
 
-  std::string name = lua_tostring(L, 2);
+  std::string name = rc.redactor.clean(name_arg(L, 2, "step name"));  // to history, logs, metrics
   Decision d = rc.journal.next(kind, name, rc.now());
   switch (d.action) {
     case Decision::Action::Mismatch:
@@ -122,9 +123,8 @@ int after(lua_State* L, int status) {
     event.error = error_value_to_json(L, -1);
   }
   if (rc.doomed()) event.error = *rc.doom_error;  // budget or memory exhausted inside the step
-  redact(event.result, rc.secrets_read);
-  redact(event.error, rc.secrets_read);
-  rc.secrets_read.clear();
+  rc.redactor.clean(event.result);  // the body gets the step's result as history has it
+  rc.redactor.clean(event.error);
   if (!event.error.is_null()) {
     int counted = event.attempt - rc.step.attempt_base;  // a redrive restarts the budget
     bool retry = rc.step.policy.should_retry(counted, event.error);

@@ -3,6 +3,7 @@
 
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
+#include "engine/utf8.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -19,6 +20,16 @@ int error_tostring(lua_State* L) {
 void set_string(lua_State* L, const char* key, const std::string& value) {
   lua_pushlstring(L, value.data(), value.size());
   lua_setfield(L, -2, key);
+}
+
+// Error values must always be recordable: strings that are not UTF-8 are
+// repaired (U+FFFD), never refused, so an error can never stall its run.
+std::string message_of(lua_State* L, int index) {
+  size_t len = 0;
+  const char* text = luaL_tolstring(L, index, &len);
+  std::string message = text ? engine::sanitize_utf8({text, len}) : "?";
+  lua_pop(L, 1);
+  return message;
 }
 
 }  // namespace
@@ -74,21 +85,16 @@ nlohmann::json error_value_to_json(lua_State* L, int index) {
   nlohmann::json out = nlohmann::json::object();
   if (lua_istable(L, index)) {
     try {
-      out = lua_to_json(L, index, "error");
+      out = lua_to_json(L, index, "error", InvalidUtf8::Replace);
     } catch (const std::exception&) {
       lua_settop(L, index);
     }
     if (!out.is_object()) out = nlohmann::json::object();
-    if (!out.contains("message")) {
-      out["message"] = luaL_tolstring(L, index, nullptr);
-      lua_pop(L, 1);
-    }
+    if (!out.contains("message")) out["message"] = message_of(L, index);
     if (!out.contains("kind")) out["kind"] = "error";
   } else {
-    const char* text = luaL_tolstring(L, index, nullptr);
     out["kind"] = "error";
-    out["message"] = text ? text : "?";
-    lua_pop(L, 1);
+    out["message"] = message_of(L, index);
   }
   if (!out.contains("retryable")) out["retryable"] = true;
   return out;

@@ -1,18 +1,51 @@
 // Lua <-> JSON conversion (see lua_json.hpp). Tables whose keys are exactly
 // 1..n are arrays; tables marked with weft.array / weft.object metatables
 // keep their kind even when empty; an empty unmarked table is an object.
+//
+// Design: the path of the value being converted is kept as a stack of
+// segments (keys point into Lua strings that stay on the stack meanwhile)
+// and rendered only when an error names it.
 #include "dsl/lua_json.hpp"
 
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
+
+#include "dsl/budget.hpp"
+#include "engine/json_limits.hpp"
+#include "engine/utf8.hpp"
 
 namespace weft::dsl {
 namespace {
 
-constexpr int kMaxDepth = 200;
 const char* const kArrayMeta = "weft.array";
 const char* const kObjectMeta = "weft.object";
 int null_sentinel;  // its address is weft.null
+
+// Work charged to the active budget per value converted (about what ten
+// VM instructions cost), in batches so the common small value costs one
+// thread-local read.
+constexpr int64_t kUnitsPerValue = 10;
+constexpr int64_t kChargeBatch = 1024;
+const char* const kBudgetSpent =
+    "instruction limit exceeded (while converting a value to or from JSON)";
+
+// Counts converted values and charges them to the budget in batches.
+class Charger {
+ public:
+  void one() {
+    if (++pending_ == kChargeBatch) flush();
+  }
+  void flush() {
+    int64_t units = pending_ * kUnitsPerValue;
+    pending_ = 0;
+    if (!try_charge(units)) throw std::runtime_error(kBudgetSpent);
+  }
+
+ private:
+  int64_t pending_ = 0;
+};
 
 bool has_metatable(lua_State* L, int index, const char* name) {
   if (!lua_getmetatable(L, index)) return false;
@@ -43,122 +76,215 @@ lua_Integer array_length(lua_State* L, int index) {
   return count == max ? max : -1;
 }
 
-json convert(lua_State* L, int index, const std::string& path, int depth);
+std::string_view string_at(lua_State* L, int index) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, index, &len);
+  return {s, len};
+}
 
-json convert_table(lua_State* L, int index, const std::string& path, int depth) {
-  if (depth > kMaxDepth) throw std::runtime_error(path + ": nested too deeply (or a cycle)");
-  bool marked_array = has_metatable(L, index, kArrayMeta);
-  bool marked_object = has_metatable(L, index, kObjectMeta);
-  lua_Integer n = marked_object ? -1 : array_length(L, index);
-  if (marked_array && n < 0)
-    throw std::runtime_error(path + ": array has non-sequential keys");
-  if (n > 0 || (n == 0 && marked_array)) {
-    json out = json::array();
-    for (lua_Integer i = 1; i <= n; ++i) {
-      lua_rawgeti(L, index, i);
-      out.push_back(convert(L, lua_gettop(L), path + "[" + std::to_string(i) + "]", depth + 1));
-      lua_pop(L, 1);
+class ToJson {
+ public:
+  ToJson(lua_State* L, const std::string& root, InvalidUtf8 strings)
+      : L_(L), root_(root), strings_(strings) {}
+
+  json convert(int index, int depth) {
+    charger_.one();
+    switch (lua_type(L_, index)) {
+      case LUA_TNIL:
+        return nullptr;
+      case LUA_TBOOLEAN:
+        return static_cast<bool>(lua_toboolean(L_, index));
+      case LUA_TNUMBER:
+        if (lua_isinteger(L_, index)) return static_cast<int64_t>(lua_tointeger(L_, index));
+        if (!std::isfinite(lua_tonumber(L_, index))) fail("NaN and infinity have no JSON form");
+        return lua_tonumber(L_, index);
+      case LUA_TSTRING:
+        return text(string_at(L_, index), "");
+      case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L_, index) == &null_sentinel) return nullptr;
+        break;
+      case LUA_TTABLE:
+        return table(index, depth + 1);
+      default:
+        break;
+    }
+    fail(std::string("cannot convert a ") + luaL_typename(L_, index) + " to JSON");
+  }
+
+  void finish() { charger_.flush(); }
+
+ private:
+  struct Segment {  // "[index]" or ".key"
+    lua_Integer index = 0;
+    std::string_view key;
+    bool is_key = false;
+  };
+
+  json table(int index, int depth) {
+    if (depth > engine::kMaxJsonDepth)
+      fail("nested deeper than " + std::to_string(engine::kMaxJsonDepth) +
+           " levels (or a table that contains itself)");
+    if (!lua_checkstack(L_, 4)) fail("no Lua stack left to convert this value");
+    bool marked_array = has_metatable(L_, index, kArrayMeta);
+    bool marked_object = has_metatable(L_, index, kObjectMeta);
+    lua_Integer n = marked_object ? -1 : array_length(L_, index);
+    if (marked_array && n < 0) fail("array has non-sequential keys");
+    if (n > 0 || (n == 0 && marked_array)) {
+      json out = json::array();
+      out.get_ref<json::array_t&>().reserve(static_cast<size_t>(n));
+      for (lua_Integer i = 1; i <= n; ++i) {
+        lua_rawgeti(L_, index, i);
+        path_.push_back({i, {}, false});
+        out.push_back(convert(lua_gettop(L_), depth));
+        path_.pop_back();
+        lua_pop(L_, 1);
+      }
+      return out;
+    }
+    json out = json::object();
+    lua_pushnil(L_);
+    while (lua_next(L_, index)) {
+      std::string key;
+      if (lua_type(L_, -2) == LUA_TSTRING) {
+        path_.push_back({0, string_at(L_, -2), true});
+        key = text(string_at(L_, -2), " in a key");
+      } else if (lua_isinteger(L_, -2)) {
+        key = std::to_string(lua_tointeger(L_, -2));
+        path_.push_back({lua_tointeger(L_, -2), {}, false});
+      } else {
+        fail("object keys must be strings or integers");
+      }
+      out[key] = convert(lua_gettop(L_), depth);
+      path_.pop_back();
+      lua_pop(L_, 1);
     }
     return out;
   }
-  json out = json::object();
-  lua_pushnil(L);
-  while (lua_next(L, index)) {
-    std::string key;
-    if (lua_type(L, -2) == LUA_TSTRING) {
-      key = lua_tostring(L, -2);
-    } else if (lua_isinteger(L, -2)) {
-      key = std::to_string(lua_tointeger(L, -2));
-    } else {
-      lua_pop(L, 2);
-      throw std::runtime_error(path + ": object keys must be strings or integers");
-    }
-    out[key] = convert(L, lua_gettop(L), path + "." + key, depth + 1);
-    lua_pop(L, 1);
-  }
-  return out;
-}
 
-json convert(lua_State* L, int index, const std::string& path, int depth) {
-  switch (lua_type(L, index)) {
-    case LUA_TNIL:
-      return nullptr;
-    case LUA_TBOOLEAN:
-      return static_cast<bool>(lua_toboolean(L, index));
-    case LUA_TNUMBER:
-      if (lua_isinteger(L, index)) return static_cast<int64_t>(lua_tointeger(L, index));
-      if (!std::isfinite(lua_tonumber(L, index)))
-        throw std::runtime_error(path + ": NaN and infinity have no JSON form");
-      return lua_tonumber(L, index);
-    case LUA_TSTRING: {
-      size_t len = 0;
-      const char* s = lua_tolstring(L, index, &len);
-      return std::string(s, len);
-    }
-    case LUA_TLIGHTUSERDATA:
-      if (lua_touserdata(L, index) == &null_sentinel) return nullptr;
-      break;
-    case LUA_TTABLE:
-      return convert_table(L, lua_absindex(L, index), path, depth);
-    default:
-      break;
+  // A string (or key) as it goes into JSON, by the UTF-8 policy.
+  std::string text(std::string_view s, const char* what) {
+    size_t bad = engine::invalid_utf8_at(s);
+    if (bad == std::string_view::npos) return std::string(s);
+    if (strings_ == InvalidUtf8::Replace) return engine::sanitize_utf8(s);
+    fail(engine::describe_invalid_utf8(s, bad) + what);
   }
-  throw std::runtime_error(path + ": cannot convert a " + luaL_typename(L, index) + " to JSON");
-}
+
+  std::string path() const {
+    std::string out = root_;
+    for (const auto& segment : path_) {
+      if (segment.is_key)
+        out += "." + engine::sanitize_utf8(segment.key);
+      else
+        out += "[" + std::to_string(segment.index) + "]";
+    }
+    return out;
+  }
+
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw std::runtime_error(path() + ": " + problem);
+  }
+
+  lua_State* L_;
+  const std::string& root_;
+  InvalidUtf8 strings_;
+  std::vector<Segment> path_;
+  Charger charger_;
+};
+
+class FromJson {
+ public:
+  explicit FromJson(lua_State* L) : L_(L) {}
+
+  void push(const json& value, int depth) {
+    charger_.one();
+    if (!lua_checkstack(L_, 3)) throw std::runtime_error("no Lua stack left to convert a JSON value");
+    switch (value.type()) {
+      case json::value_t::null:
+        push_null(L_);
+        return;
+      case json::value_t::boolean:
+        lua_pushboolean(L_, value.get<bool>());
+        return;
+      case json::value_t::number_integer:
+        lua_pushinteger(L_, value.get<int64_t>());
+        return;
+      case json::value_t::number_unsigned:
+        lua_pushinteger(L_, static_cast<lua_Integer>(value.get<uint64_t>()));
+        return;
+      case json::value_t::number_float:
+        lua_pushnumber(L_, value.get<double>());
+        return;
+      case json::value_t::string: {
+        const auto& s = value.get_ref<const std::string&>();
+        lua_pushlstring(L_, s.data(), s.size());
+        return;
+      }
+      case json::value_t::array: {
+        check_depth(depth + 1);
+        lua_createtable(L_, static_cast<int>(value.size()), 0);
+        lua_Integer i = 1;
+        for (const auto& item : value) {
+          push(item, depth + 1);
+          lua_rawseti(L_, -2, i++);
+        }
+        luaL_setmetatable(L_, kArrayMeta);
+        return;
+      }
+      case json::value_t::object: {
+        check_depth(depth + 1);
+        lua_createtable(L_, 0, static_cast<int>(value.size()));
+        for (auto it = value.begin(); it != value.end(); ++it) {  // no iteration proxy:
+          const std::string& key = it.key();  // nothing with a destructor while Lua may raise
+          lua_pushlstring(L_, key.data(), key.size());
+          push(*it, depth + 1);
+          lua_rawset(L_, -3);
+        }
+        return;
+      }
+      default:
+        lua_pushnil(L_);  // binary and discarded values never come from our parser
+    }
+  }
+
+  void finish() { charger_.flush(); }
+
+ private:
+  static void check_depth(int depth) {
+    if (depth > engine::kMaxStoredJsonDepth)
+      throw std::runtime_error("JSON value nested deeper than " +
+                               std::to_string(engine::kMaxStoredJsonDepth) + " levels");
+  }
+
+  lua_State* L_;
+  Charger charger_;
+};
 
 }  // namespace
 
-json lua_to_json(lua_State* L, int index, const std::string& root) {
-  luaL_checkstack(L, kMaxDepth * 3 + 20, "JSON conversion");
-  return convert(L, lua_absindex(L, index), root, 0);
+json lua_to_json(lua_State* L, int index, const std::string& root, InvalidUtf8 strings) {
+  int top = lua_gettop(L);
+  try {
+    ToJson converter(L, root, strings);
+    json out = converter.convert(lua_absindex(L, index), 0);
+    converter.finish();
+    return out;
+  } catch (...) {
+    lua_settop(L, top);  // the keys and values being walked
+    throw;
+  }
 }
 
 void push_null(lua_State* L) { lua_pushlightuserdata(L, &null_sentinel); }
 
 void push_json(lua_State* L, const json& value) {
-  luaL_checkstack(L, 4, "JSON conversion");
-  switch (value.type()) {
-    case json::value_t::null:
-      push_null(L);
-      return;
-    case json::value_t::boolean:
-      lua_pushboolean(L, value.get<bool>());
-      return;
-    case json::value_t::number_integer:
-      lua_pushinteger(L, value.get<int64_t>());
-      return;
-    case json::value_t::number_unsigned:
-      lua_pushinteger(L, static_cast<lua_Integer>(value.get<uint64_t>()));
-      return;
-    case json::value_t::number_float:
-      lua_pushnumber(L, value.get<double>());
-      return;
-    case json::value_t::string: {
-      const auto& s = value.get_ref<const std::string&>();
-      lua_pushlstring(L, s.data(), s.size());
-      return;
-    }
-    case json::value_t::array: {
-      lua_createtable(L, static_cast<int>(value.size()), 0);
-      lua_Integer i = 1;
-      for (const auto& item : value) {
-        push_json(L, item);
-        lua_rawseti(L, -2, i++);
-      }
-      luaL_setmetatable(L, kArrayMeta);
-      return;
-    }
-    case json::value_t::object: {
-      lua_createtable(L, 0, static_cast<int>(value.size()));
-      for (const auto& [key, item] : value.items()) {
-        lua_pushlstring(L, key.data(), key.size());
-        push_json(L, item);
-        lua_rawset(L, -3);
-      }
-      return;
-    }
-    default:
-      lua_pushnil(L);  // binary and discarded values never come from our parser
+  int top = lua_gettop(L);
+  try {
+    FromJson converter(L);
+    converter.push(value, 0);
+    converter.finish();
+  } catch (...) {
+    lua_settop(L, top);
+    throw;
   }
 }
 

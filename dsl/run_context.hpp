@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dsl/redact.hpp"
 #include "dsl/thread_link.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/clock.hpp"
@@ -76,7 +77,7 @@ class RunContext {
   stdlib::HttpClient* http = nullptr;        // the worker's client
   engine::Store* store = nullptr;            // documents, blobs, secrets
   const stdlib::SecretKeys* secret_keys = nullptr;  // master key for weft.secrets
-  std::vector<std::string> secrets_read;     // values read in the current step, redacted from history
+  Redactor redactor;  // values of the secrets the workflow declares: out of all it writes
   stdlib::RateLimiter* limiter = nullptr;    // the process's rate limits
   // Calls `fn` on the worker's loop after `delay_ms` (for waits inside steps).
   std::function<void(int64_t delay_ms, std::function<void()> fn)> schedule_after;

@@ -13,6 +13,7 @@
 #include "dsl/lua_patterns.hpp"
 #include "dsl/module_loader.hpp"
 #include "dsl/recorded.hpp"
+#include "dsl/redact.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -51,6 +52,7 @@ void keep_only(lua_State* L, std::initializer_list<std::string_view> keep) {
 
 // print writes to stderr: stdout carries results (weft run prints JSON).
 int stderr_print(lua_State* L) {
+  if (print_redacted(L)) return 0;  // a run's secret values never reach stderr
   int n = lua_gettop(L);
   std::fputs("[lua] ", stderr);
   for (int i = 1; i <= n; ++i) {

@@ -13,9 +13,30 @@
 namespace weft::dsl {
 namespace {
 
+// Runs a declaration function's body under `guarded`; a problem it throws
+// is prefixed with the file and line of the call ("wf.lua:12: cron ..."),
+// so `weft serve` names the file at fault. Argument errors already are.
+template <class Body>
+int declared(lua_State* L, Body&& body) {
+  return guarded(L, [&body](lua_State* L) {
+    try {
+      return body(L);
+    } catch (const ArgError&) {
+      throw;
+    } catch (const KindError&) {
+      throw;
+    } catch (const std::exception& e) {
+      luaL_where(L, 1);
+      std::string where = lua_tostring(L, -1);
+      lua_pop(L, 1);
+      throw std::runtime_error(where + e.what());
+    }
+  });
+}
+
 int workflow(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  guarded(L, [](lua_State* L) {
+  declared(L, [](lua_State* L) {
     read_workflow_spec(L, 1);  // throws with the field at fault
     return 0;
   });
@@ -38,7 +59,7 @@ int array(lua_State* L) { return mark(L, "weft.array"); }
 // catch_up = ..., catch_up_window = "1d" }: a schedule trigger for `on`,
 // checked now so a bad expression is refused when the file loads.
 int cron(lua_State* L) {
-  return guarded(L, [](lua_State* L) {
+  return declared(L, [](lua_State* L) {
     engine::ScheduleSpec spec;
     if (lua_type(L, 1) == LUA_TSTRING) {
       spec.expr = lua_tostring(L, 1);

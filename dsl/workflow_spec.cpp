@@ -111,6 +111,13 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
         "budget: expected a table { instructions = N, memory = \"64MB\", wall = \"30s\" }");
   }
   lua_pop(L, 1);
+  lua_getfield(L, index, "secrets");
+  try {
+    spec.secrets = read_secret_grants(L, -1);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("workflow '" + spec.name + "': " + e.what());
+  }
+  lua_pop(L, 1);
   if (lua_getfield(L, index, "limits") == LUA_TTABLE) {
     nlohmann::json limits = lua_to_json(L, -1, "limits");
     for (const auto& [key, limit] : limits.items()) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "dsl/secret_grants.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/schedule_spec.hpp"
 #include "engine/webhook_spec.hpp"
@@ -28,6 +29,7 @@ struct WorkflowSpec {
   std::vector<std::pair<std::string, stdlib::LimitSpec>> limits;  // declared rate limits
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`
+  SecretGrants secrets;               // what weft.secrets may read and write
   nlohmann::json declaration;         // data parts, for listings
 };
 

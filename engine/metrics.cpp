@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/utf8.hpp"
+
 namespace weft::engine {
 namespace {
 
@@ -15,7 +17,10 @@ std::string number(double value) {
   return text;
 }
 
-std::string escaped(const std::string& value) {
+// A label value in the text format: valid UTF-8, with backslash, double
+// quote and line feed escaped.
+std::string escaped(const std::string& raw) {
+  std::string value = sanitize_utf8(raw);
   std::string out;
   for (char c : value) {
     if (c == '\\') out += "\\\\";
@@ -70,14 +75,34 @@ MetricsRegistry::Family& MetricsRegistry::family(const MetricFamily& declared) {
   return it->second;
 }
 
+MetricLabels MetricsRegistry::capped(Family& family, const MetricLabels& labels) {
+  const LabelCap& cap = family.declared->cap;
+  if (cap.label == nullptr) return labels;
+  const std::string* value = nullptr;
+  const std::string* per = nullptr;
+  for (const auto& [name, v] : labels) {
+    if (name == cap.label) value = &v;
+    if (name == cap.per) per = &v;
+  }
+  if (value == nullptr) return labels;
+  auto& seen = family.admitted[per ? *per : std::string()];
+  if (seen.count(*value) || (seen.size() < cap.limit && seen.insert(*value).second)) return labels;
+  MetricLabels out = labels;
+  for (auto& [name, v] : out)
+    if (name == cap.label) v = kOtherLabelValue;
+  return out;
+}
+
 void MetricsRegistry::add(const MetricFamily& declared, const MetricLabels& labels, double by) {
   std::lock_guard lock(mutex_);
-  family(declared).values[labels] += by;
+  Family& f = family(declared);
+  f.values[capped(f, labels)] += by;
 }
 
 void MetricsRegistry::observe(const MetricFamily& declared, const MetricLabels& labels, double value) {
   std::lock_guard lock(mutex_);
-  Histogram& h = family(declared).histograms[labels];
+  Family& f = family(declared);
+  Histogram& h = f.histograms[capped(f, labels)];
   if (h.counts.empty()) h.counts.assign(declared.buckets.size() + 1, 0);
   size_t bucket = 0;
   while (bucket < declared.buckets.size() && value > declared.buckets[bucket]) ++bucket;

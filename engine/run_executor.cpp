@@ -10,6 +10,7 @@
 #include "engine/fault_injection.hpp"
 #include "engine/log.hpp"
 #include "engine/run_observer.hpp"
+#include "stdlib/secrets.hpp"
 
 namespace weft::engine {
 namespace {
@@ -98,8 +99,10 @@ void RunExecutor::start(Run run, bool fresh) {
   const Loaded* loaded = nullptr;
   std::vector<HistoryEvent> history;
   std::vector<InboxEvent> inbox;
+  dsl::Redactor redactor;  // declared secrets: hidden from all this run writes
   try {
     loaded = &load(run.script_hash, run.workflow);
+    redactor = stdlib::declared_secrets(loaded->spec.secrets, store_, config_.secret_keys);
     if (!fresh) {
       history = store_.history(run.id);
       inbox = store_.unconsumed_inbox(run.id);
@@ -116,6 +119,7 @@ void RunExecutor::start(Run run, bool fresh) {
   live.rc->http = &http_;
   live.rc->store = &store_;
   live.rc->secret_keys = config_.secret_keys;
+  live.rc->redactor = std::move(redactor);
   live.rc->limiter = config_.limiter;
   live.rc->schedule_after = [this](int64_t delay_ms, std::function<void()> fn) {
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
@@ -306,6 +310,8 @@ void RunExecutor::park(Live& live, RunStatus status, int64_t wake_at,
 
 void RunExecutor::finish(Live& live, RunStatus status, json result, json error) {
   dsl::RunContext& rc = *live.rc;
+  rc.redactor.clean(result);  // before the parent, the log and API waiters see them
+  rc.redactor.clean(error);
   int64_t now = clock_.now_ms();
   std::vector<Mutation> extra;
   extra.push_back(UpdateRun{rc.run.id, status, result, error, 0, true, "", now});
@@ -340,6 +346,7 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
   RunWrite write{rc.run.id, config_.lease_owner, std::move(rc.buffered)};
   rc.buffered.clear();
   for (auto& mutation : extra) write.mutations.push_back(std::move(mutation));
+  rc.redactor.clean(write.mutations);  // results, errors, children's inputs
   std::vector<Run> children;
   for (auto& mutation : write.mutations) {  // children start leased to us
     if (auto* insert = std::get_if<InsertRun>(&mutation)) {

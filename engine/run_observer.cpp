@@ -1,6 +1,7 @@
 // Trace, metrics and logs of run transitions (see run_observer.hpp).
 #include "engine/run_observer.hpp"
 
+#include "engine/json_limits.hpp"
 #include "engine/log.hpp"
 #include "engine/metrics.hpp"
 #include "engine/trace.hpp"
@@ -8,10 +9,15 @@
 namespace weft::engine {
 namespace {
 
+// Step names are chosen by workflow code: at most kMaxStepLabels of them
+// per workflow become series, later ones are counted as step="other".
+constexpr size_t kMaxStepLabels = 100;
 const MetricFamily kStepSeconds{"weft_step_duration_seconds",
                                 "Duration of step attempts, by workflow, step and outcome"
-                                " (completed, retrying, failed)",
-                                MetricKind::Histogram, duration_buckets()};
+                                " (completed, retrying, failed); steps past the first 100 names"
+                                " of a workflow count as step=\"other\"",
+                                MetricKind::Histogram, duration_buckets(),
+                                {"step", "workflow", kMaxStepLabels}};
 const MetricFamily kRunsEnded{"weft_runs_ended_total",
                               "Runs that ended, by workflow and final status"
                               " (completed, failed, compensated, cancelled)",
@@ -20,7 +26,7 @@ const MetricFamily kRunsEnded{"weft_runs_ended_total",
 std::string error_message(const nlohmann::json& error) {
   if (error.is_object() && error.contains("message") && error["message"].is_string())
     return error["message"].get<std::string>();
-  return error.is_null() ? "" : error.dump();
+  return error.is_null() ? "" : dump_json(error);
 }
 
 }  // namespace

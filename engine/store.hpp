@@ -116,6 +116,15 @@ struct RunFilter {
   int64_t limit = 1000;
 };
 
+// A page of a run's history: the events with seq > after_seq in (seq,
+// attempt) order, at most `limit` of them, never splitting the attempts of
+// one seq across pages (a seq with more attempts than `limit` comes whole,
+// alone). `more`: events remain after the page's last seq.
+struct HistoryPage {
+  std::vector<HistoryEvent> events;
+  bool more = false;
+};
+
 struct ClaimRequest {
   std::string owner;
   int64_t now = 0;
@@ -207,6 +216,8 @@ class Store {
                                                      const std::string& key) = 0;
   virtual std::vector<Run> list_runs(const RunFilter& filter) = 0;
   virtual std::vector<HistoryEvent> history(const std::string& run_id) = 0;
+  // Reads only that page (see HistoryPage).
+  virtual HistoryPage history_page(const std::string& run_id, int64_t after_seq, int64_t limit) = 0;
   virtual std::vector<InboxEvent> unconsumed_inbox(const std::string& run_id) = 0;
 
   // Leases due runs (parked runs whose time came, new runs, runs whose

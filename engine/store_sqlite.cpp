@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "engine/json_limits.hpp"
 #include "engine/sqlite_db.hpp"
 #include "engine/sqlite_schema.hpp"
 
@@ -18,12 +19,15 @@ using sqlite::Statement;
 using nlohmann::json;
 
 
-std::string dump_or_empty(const json& value) { return value.is_null() ? "" : value.dump(); }
+// Writing never throws on a string that is not UTF-8 and reading refuses
+// what would overflow the stack (see json_limits.hpp): a stored value can
+// neither fail a commit nor crash a reader.
+std::string dump_or_empty(const json& value) { return value.is_null() ? "" : dump_json(value); }
 
 json parse_or_null(const Statement& row, int column) {
   if (row.is_null(column)) return nullptr;
   std::string text = row.text(column);
-  return text.empty() ? json(nullptr) : json::parse(text);
+  return text.empty() ? json(nullptr) : parse_json(text, kMaxStoredJsonDepth);
 }
 
 Run read_run(const Statement& row) {
@@ -77,6 +81,9 @@ std::vector<Run> read_runs(Statement query) {
   "idempotency_key, parent_id, parent_seq, root_id, wake_at, deadline, lease_owner, "        \
   "lease_expires, cancel_requested"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
+#define HISTORY_SELECT                                                                       \
+  "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
+  " error FROM history"
 
 // Switching a new database to WAL needs an exclusive lock, and SQLite
 // reports a busy database at once there instead of waiting: when several
@@ -117,7 +124,7 @@ bool SqliteStore::apply(const Mutation& mutation) {
     // runs' writes in this batch; the write is reported as not applied.
     db.prepare("INSERT OR IGNORE INTO runs(" RUN_COLUMNS
                ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")
-        .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, r.input.dump())
+        .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, dump_json(r.input))
         .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
         .bind(7, dump_or_empty(r.error)).bind(8, r.created_at).bind(9, r.updated_at)
         .bind(10, r.tenant).bind(11, r.idempotency_key).bind(12, r.parent_id)
@@ -186,7 +193,7 @@ std::map<std::string, std::string> SqliteStore::lease_owners_of(const std::vecto
   if (ids.empty()) return owners;
   auto query = writer_->prepare(
       "SELECT id, lease_owner FROM runs WHERE id IN (SELECT value FROM json_each(?1))");
-  query.bind(1, ids.dump());
+  query.bind(1, dump_json(ids));
   while (query.step()) owners[query.text(0)] = query.text(1);
   return owners;
 }
@@ -270,13 +277,36 @@ std::vector<Run> SqliteStore::list_runs(const RunFilter& filter) {
 
 std::vector<HistoryEvent> SqliteStore::history(const std::string& run_id) {
   std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare(
-      "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result,"
-      " error FROM history WHERE run_id = ?1 ORDER BY seq, attempt");
+  auto query = reader_->prepare(HISTORY_SELECT " WHERE run_id = ?1 ORDER BY seq, attempt");
   query.bind(1, run_id);
   std::vector<HistoryEvent> events;
   while (query.step()) events.push_back(read_event(query));
   return events;
+}
+
+HistoryPage SqliteStore::history_page(const std::string& run_id, int64_t after_seq, int64_t limit) {
+  if (limit < 1) limit = 1;
+  std::lock_guard lock(read_mutex_);
+  auto query = reader_->prepare(HISTORY_SELECT
+                                " WHERE run_id = ?1 AND seq > ?2 ORDER BY seq, attempt LIMIT ?3");
+  query.bind(1, run_id).bind(2, after_seq).bind(3, limit + 1);
+  HistoryPage page;
+  while (query.step()) page.events.push_back(read_event(query));
+  if (static_cast<int64_t>(page.events.size()) <= limit) return page;
+  page.more = true;
+  int64_t split = page.events.back().seq;  // the row after the page: is its seq cut in two?
+  page.events.pop_back();
+  if (page.events.back().seq != split) return page;
+  while (!page.events.empty() && page.events.back().seq == split) page.events.pop_back();
+  if (!page.events.empty()) return page;
+  // One seq has more attempts than `limit`: it comes whole.
+  auto whole = reader_->prepare(HISTORY_SELECT " WHERE run_id = ?1 AND seq = ?2 ORDER BY attempt");
+  whole.bind(1, run_id).bind(2, split);
+  while (whole.step()) page.events.push_back(read_event(whole));
+  auto after = reader_->prepare("SELECT 1 FROM history WHERE run_id = ?1 AND seq > ?2 LIMIT 1");
+  after.bind(1, run_id).bind(2, split);
+  page.more = after.step();
+  return page;
 }
 
 std::vector<InboxEvent> SqliteStore::unconsumed_inbox(const std::string& run_id) {
@@ -387,7 +417,7 @@ DeliverOutcome SqliteStore::deliver_event(const std::string& run_id, const std::
   status_query.reset();
   if (status && is_finished(*status)) return DeliverOutcome::AlreadyFinished;
   writer_->prepare("INSERT INTO inbox(run_id, name, payload, created_at) VALUES (?1,?2,?3,?4)")
-      .bind(1, run_id).bind(2, name).bind(3, payload.dump()).bind(4, now)
+      .bind(1, run_id).bind(2, name).bind(3, dump_json(payload)).bind(4, now)
       .run();
   writer_->prepare("UPDATE runs SET wake_at = ?2, updated_at = ?2 WHERE id = ?1 AND"
                    " status = 'waiting' AND lease_owner = ''")
@@ -417,7 +447,7 @@ CancelOutcome SqliteStore::request_cancel(const std::string& run_id, int64_t now
   json error = {{"kind", "cancelled"}, {"message", "run cancelled"}, {"retryable", false}};
   writer_->prepare("UPDATE runs SET status = 'cancelled', error = ?2, wake_at = 0,"
                    " cancel_requested = 1, updated_at = ?3 WHERE id = ?1")
-      .bind(1, run_id).bind(2, error.dump()).bind(3, now)
+      .bind(1, run_id).bind(2, dump_json(error)).bind(3, now)
       .run();
   tx.commit();
   return CancelOutcome::Cancelled;

@@ -32,6 +32,7 @@ class SqliteStore final : public Store {
                                              const std::string& key) override;
   std::vector<Run> list_runs(const RunFilter& filter) override;
   std::vector<HistoryEvent> history(const std::string& run_id) override;
+  HistoryPage history_page(const std::string& run_id, int64_t after_seq, int64_t limit) override;
   std::vector<InboxEvent> unconsumed_inbox(const std::string& run_id) override;
   std::vector<Run> claim_due(const ClaimRequest& request) override;
   std::vector<std::string> renew_leases(const std::string& owner,

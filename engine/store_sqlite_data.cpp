@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "engine/document_query.hpp"
+#include "engine/json_limits.hpp"
 #include "engine/sqlite_db.hpp"
 #include "engine/store_sqlite.hpp"
 
@@ -26,7 +27,7 @@ void bind_value(sqlite::Statement& statement, int index, const json& value) {
 }
 
 Document read_document(const sqlite::Statement& row) {
-  return {row.text(0), json::parse(row.text(1)), row.int64(2), row.int64(3)};
+  return {row.text(0), parse_json(row.text(1), kMaxStoredJsonDepth), row.int64(2), row.int64(3)};
 }
 
 // doc_by_status__priority__next_at for the fields status, priority, next_at.
@@ -66,7 +67,7 @@ PutResult SqliteStore::put_document(const std::string& collection, const std::st
   if (if_version >= 0 && if_version != version) return {true, version};
   writer_->prepare("INSERT OR REPLACE INTO documents(collection, id, doc, version, updated_at)"
                    " VALUES (?1, ?2, ?3, ?4, ?5)")
-      .bind(1, collection).bind(2, id).bind(3, doc.dump()).bind(4, version + 1).bind(5, now)
+      .bind(1, collection).bind(2, id).bind(3, dump_json(doc)).bind(4, version + 1).bind(5, now)
       .run();
   tx.commit();
   return {false, version + 1};

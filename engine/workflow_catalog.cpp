@@ -46,7 +46,7 @@ std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
   if (!spec) return std::nullopt;
 
   ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules,
-                  spec->webhooks};
+                  spec->webhooks, spec->secrets.items()};
   if (store_) store_->put_script(info.hash, info.workflow, source);
   std::lock_guard lock(mutex_);
   sources_[info.hash] = std::move(source);

@@ -21,6 +21,7 @@ struct ScriptInfo {
   int64_t timeout_ms = 0;
   std::vector<ScheduleSpec> schedules;
   std::vector<WebhookSpec> webhooks;
+  std::vector<std::string> secrets;  // the declared secret names and ".*" patterns
 };
 
 // A webhook path and the workflow (current version) that declares it.

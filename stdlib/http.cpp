@@ -16,6 +16,7 @@
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
 #include "engine/duration.hpp"
+#include "engine/json_limits.hpp"
 #include "engine/trace.hpp"
 #include "stdlib/http_client.hpp"
 #include "stdlib/http_metrics.hpp"
@@ -158,8 +159,15 @@ int response_json(lua_State* L) {
     lua_getfield(L, 1, "body");
     size_t len = 0;
     const char* body = lua_tolstring(L, -1, &len);
-    auto value = nlohmann::json::parse(body ? body : "", body ? body + len : nullptr, nullptr, false);
-    if (value.is_discarded()) throw dsl::KindError("json", "the response body is not JSON", false);
+    nlohmann::json value;
+    try {
+      value = engine::parse_json({body ? body : "", body ? len : 0});
+    } catch (const engine::JsonTextError& e) {
+      throw dsl::KindError("json", e.code == engine::JsonTextError::Code::TooDeep
+                                       ? std::string("the response body is ") + e.what()
+                                       : "the response body is not JSON",
+                           false);
+    }
     dsl::push_json(L, value);
     return 1;
   });
@@ -219,9 +227,9 @@ int request_body(lua_State* L, int table) {
     throw std::runtime_error("http.request can only run inside a workflow step");
   Options options = read_options(L, table);
   dsl::RunContext& rc = *link->run;
-  // The label goes to traces and error messages: secrets read in this step
-  // (a webhook URL, a token in the query) are masked in it.
-  std::string label = dsl::redact(options.request.method + " " + options.request.url, rc.secrets_read);
+  // The label goes to traces and error messages: secrets (a webhook URL,
+  // a token in the query) are masked in it.
+  std::string label = rc.redactor.clean(options.request.method + " " + options.request.url);
   std::string host = url_host(options.request.url);
   std::string run_id = rc.run.id, step = rc.link.step_name;
   auto started = std::chrono::steady_clock::now();

@@ -4,6 +4,7 @@
 
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
+#include "engine/json_limits.hpp"
 #include "stdlib/native_modules.hpp"
 
 namespace weft::stdlib {
@@ -23,8 +24,15 @@ int json_decode(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     size_t len = 0;
     const char* text = luaL_checklstring(L, 1, &len);
-    auto value = nlohmann::json::parse(text, text + len, nullptr, false);
-    if (value.is_discarded()) throw dsl::KindError("json", "invalid JSON text", false);
+    nlohmann::json value;
+    try {
+      value = engine::parse_json({text, len});
+    } catch (const engine::JsonTextError& e) {
+      throw dsl::KindError("json", e.code == engine::JsonTextError::Code::TooDeep
+                                       ? e.what()
+                                       : std::string("invalid JSON text: ") + e.what(),
+                           false);
+    }
     dsl::push_json(L, value);
     return 1;
   });

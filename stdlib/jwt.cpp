@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "engine/json_limits.hpp"
 #include "stdlib/crypto_primitives.hpp"
 
 namespace weft::stdlib::crypto {
@@ -29,9 +30,11 @@ bool signature_matches(std::string_view alg, std::string_view key, std::string_v
 // The JSON object encoded as base64url in `part`, or a discarded value.
 json decode_object(std::string_view part) {
   try {
-    json value = json::parse(base64url_decode(part), nullptr, false);
+    json value = engine::parse_json(base64url_decode(part));
     return value.is_object() ? value : json(json::value_t::discarded);
   } catch (const std::invalid_argument&) {
+    return json(json::value_t::discarded);
+  } catch (const engine::JsonTextError&) {
     return json(json::value_t::discarded);
   }
 }

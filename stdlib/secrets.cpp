@@ -1,12 +1,14 @@
-// weft.secrets: reading secrets (API keys, webhook URLs, OAuth tokens)
-// inside steps. Values are decrypted with the process's master key; every
-// value read in a step is redacted from that step's recorded result and
-// error, so it never reaches history. `weft secrets` manages them.
+// weft.secrets: reading and writing secrets (API keys, webhook URLs, OAuth
+// tokens) inside steps, only those the workflow declares in `secrets`.
+// Values are decrypted with the process's master key; each value read or
+// set joins the run's Redactor, which keeps it out of all Weft writes.
+// `weft secrets` manages them.
+#include "stdlib/secrets.hpp"
+
 #include <chrono>
 
 #include "dsl/lua_guard.hpp"
 #include "stdlib/native_modules.hpp"
-#include "stdlib/secret_box.hpp"
 #include "stdlib/step_services.hpp"
 
 namespace weft::stdlib {
@@ -17,13 +19,29 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// The calling run and the secret name at argument 1, which its workflow
+// must declare; throws kind "forbidden" naming both otherwise.
+dsl::RunContext& granted_run(lua_State* L, const char* function_name, std::string& name) {
+  dsl::RunContext& rc = step_run(L, function_name);
+  if (lua_type(L, 1) != LUA_TSTRING) throw dsl::ArgError(1, "secret name (string) expected");
+  size_t length = 0;
+  const char* data = lua_tolstring(L, 1, &length);
+  name.assign(data, length);
+  if (!rc.spec.secrets.allows(name))
+    throw dsl::KindError("forbidden",
+                         std::string(function_name) + ": workflow '" + rc.spec.name +
+                             "' does not declare secret '" + name +
+                             "' (add it to secrets = { ... } in weft.workflow)",
+                         false);
+  if (rc.secret_keys == nullptr) throw dsl::KindError("secrets", "no master key is configured", false);
+  return rc;
+}
+
 // secrets.get(name) -> value; an unknown name raises kind "not_found".
 int secrets_get(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    dsl::RunContext& rc = step_run(L, "secrets.get");
-    if (lua_type(L, 1) != LUA_TSTRING) throw dsl::ArgError(1, "secret name (string) expected");
-    std::string name = lua_tostring(L, 1);
-    if (rc.secret_keys == nullptr) throw dsl::KindError("secrets", "no master key is configured", false);
+    std::string name;
+    dsl::RunContext& rc = granted_run(L, "secrets.get", name);
     auto sealed = rc.store->get_secret(name);
     if (!sealed) throw dsl::KindError("not_found", "no secret named '" + name + "'", false);
     std::string value;
@@ -32,7 +50,7 @@ int secrets_get(lua_State* L) {
     } catch (const std::exception& e) {
       throw dsl::KindError("secrets", e.what(), false);
     }
-    rc.secrets_read.push_back(value);
+    rc.redactor.add(name, value);
     lua_pushlstring(L, value.data(), value.size());
     return 1;
   });
@@ -41,21 +59,36 @@ int secrets_get(lua_State* L) {
 // secrets.set(name, value): e.g. a refreshed OAuth token.
 int secrets_set(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    dsl::RunContext& rc = step_run(L, "secrets.set");
-    if (lua_type(L, 1) != LUA_TSTRING) throw dsl::ArgError(1, "secret name (string) expected");
+    std::string name;
+    dsl::RunContext& rc = granted_run(L, "secrets.set", name);
     if (lua_type(L, 2) != LUA_TSTRING) throw dsl::ArgError(2, "secret value (string) expected");
-    std::string name = lua_tostring(L, 1);
     size_t length = 0;
     const char* data = lua_tolstring(L, 2, &length);
     std::string value(data, length);
-    if (rc.secret_keys == nullptr) throw dsl::KindError("secrets", "no master key is configured", false);
+    rc.redactor.add(name, value);
     rc.store->put_secret(name, rc.secret_keys->box().seal(name, value), now_ms());
-    rc.secrets_read.push_back(value);
     return 0;
   });
 }
 
 }  // namespace
+
+dsl::Redactor declared_secrets(const dsl::SecretGrants& grants, engine::Store& store,
+                               const SecretKeys* keys) {
+  dsl::Redactor redactor;
+  if (grants.empty() || keys == nullptr) return redactor;
+  for (const std::string& name : store.secret_names()) {
+    if (!grants.allows(name)) continue;
+    auto sealed = store.get_secret(name);
+    if (!sealed) continue;  // deleted meanwhile
+    try {
+      redactor.add(name, keys->open(name, *sealed));
+    } catch (const std::exception&) {
+      // sealed under a key this process does not have: unreadable here too
+    }
+  }
+  return redactor;
+}
 
 int open_secrets(lua_State* L) {
   const luaL_Reg functions[] = {{"get", secrets_get}, {"set", secrets_set}, {nullptr, nullptr}};

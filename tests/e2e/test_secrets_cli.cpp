@@ -21,7 +21,7 @@ TEST_CASE("weft secrets set, list, rotate-key and delete", "[e2e][secrets]") {
   std::ofstream(workflow) << R"lua(
 local weft = require "weft"
 local secrets = require "weft.secrets"
-return weft.workflow { name = "read_secret", run = function(ctx)
+return weft.workflow { name = "read_secret", secrets = { "crm.password" }, run = function(ctx)
   return ctx:step("len", function() return #secrets.get("crm.password") end)
 end }
 )lua";

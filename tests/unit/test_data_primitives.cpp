@@ -16,6 +16,7 @@ std::string workflow(const std::string& name, const std::string& body) {
   return "local weft = require 'weft'\nlocal store = require 'weft.store'\n"
          "local blob = require 'weft.blob'\nlocal secrets = require 'weft.secrets'\n"
          "return weft.workflow { name = '" + name + "', retry = { attempts = 1 },\n"
+         "secrets = { 'slack.token', 'nope' },\n"
          "run = function(ctx, input)\n" + body + "\nend }\n";
 }
 
@@ -148,8 +149,8 @@ TEST_CASE("a secret's value reaches the step but never history, errors or the da
     return { length = length, echoed = echoed, error = err.message, missing = missing.kind }
   )lua");
   CHECK(result["length"] == value.size());
-  CHECK(result["echoed"] == "Bearer [secret]");
-  CHECK_THAT(result["error"].get<std::string>(), Catch::Contains("[secret]"));
+  CHECK(result["echoed"] == "Bearer [secret:slack.token]");
+  CHECK_THAT(result["error"].get<std::string>(), Catch::Contains("[secret:slack.token]"));
   CHECK(result["missing"] == "not_found");
   for (const auto& run : f.store->list_runs({}))
     for (const auto& event : f.store->history(run.id)) {

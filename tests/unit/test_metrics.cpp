@@ -53,3 +53,23 @@ TEST_CASE("label values are escaped", "[metrics]") {
   out.sample("x", {{"name", "a\"b\\c\nd"}}, 1);
   CHECK(out.text() == "x{name=\"a\\\"b\\\\c\\nd\"} 1\n");
 }
+
+TEST_CASE("issue 10: capped labels count past the cap as \"other\", per value of another label",
+          "[metrics][issue10]") {
+  const MetricFamily capped{"test_steps_total", "Steps", MetricKind::Counter, {},
+                            {"step", "workflow", 3}};
+  MetricsRegistry registry;
+  for (int i = 0; i < 10; ++i) registry.add(capped, {{"workflow", "a"}, {"step", "s" + std::to_string(i)}});
+  registry.add(capped, {{"workflow", "a"}, {"step", "s1"}});  // admitted before: keeps its name
+  registry.add(capped, {{"workflow", "b"}, {"step", "s9"}});  // another workflow, its own cap
+  CHECK(registry.value("test_steps_total", {{"workflow", "a"}, {"step", "s1"}}) == 2);
+  CHECK(registry.value("test_steps_total", {{"workflow", "a"}, {"step", "other"}}) == 7);
+  CHECK(registry.value("test_steps_total", {{"workflow", "a"}, {"step", "s5"}}) == 0);
+  CHECK(registry.value("test_steps_total", {{"workflow", "b"}, {"step", "s9"}}) == 1);
+}
+
+TEST_CASE("issue 10: label values are written as valid, escaped UTF-8", "[metrics][issue10]") {
+  PrometheusText out;
+  out.sample("m", {{"step", "bad\xff" "byte \"q\" \\ \n"}}, 1);
+  CHECK(out.text() == "m{step=\"bad\xEF\xBF\xBD" "byte \\\"q\\\" \\\\ \\n\"} 1\n");
+}
