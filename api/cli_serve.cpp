@@ -149,6 +149,7 @@ int cmd_serve(int argc, char** argv) {
   for (const auto& [key, spec] : config.limits) limiter.pin(key, spec);
   engine::EngineOptions options;
   options.workers = config.workers;
+  options.crash_limit = config.crash_limit;
   options.run_schedules = true;
   options.limiter = &limiter;
   stdlib::SecretKeys keys(config.key_file);

@@ -53,6 +53,8 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) { c.tokens_file = v; }},
       {"server", "workers", "WEFT_WORKERS", "workers",
        [](ServeConfig& c, const std::string& v) { c.workers = positive_int("workers", v); }},
+      {"server", "crash_limit", "WEFT_CRASH_LIMIT", "crash-limit",
+       [](ServeConfig& c, const std::string& v) { c.crash_limit = positive_int("crash_limit", v); }},
       {"server", "http_threads", "WEFT_HTTP_THREADS", "http-threads",
        [](ServeConfig& c, const std::string& v) { c.http_threads = positive_int("http_threads", v); }},
       {"server", "shutdown_grace", "WEFT_SHUTDOWN_GRACE", "shutdown-grace",
@@ -169,6 +171,8 @@ variable, the configuration file ([server] table), the default.
   --tokens-file PATH     WEFT_TOKENS_FILE     tokens_file = none (one `TOKEN [tenant=NAME]` a line)
   --workers N            WEFT_WORKERS         workers = one per core
   --http-threads N       WEFT_HTTP_THREADS    http_threads = half the cores, at least one
+  --crash-limit N        WEFT_CRASH_LIMIT     crash_limit = 3 (a run executing when the process
+                                              died this many times is failed as "crashed")
   --shutdown-grace DUR   WEFT_SHUTDOWN_GRACE  shutdown_grace = "10s"
   --read-timeout DUR     WEFT_READ_TIMEOUT    read_timeout = "30s" (a request must arrive within it)
   --log-level LEVEL      WEFT_LOG_LEVEL       log_level = "info" (debug, info, warn, error)

@@ -22,6 +22,7 @@ struct ServeConfig {
   std::string key_file;  // default: the database path + ".key"
   std::string tokens_file;  // bearer tokens, one entry a line (api/auth_tokens.hpp)
   int workers = 0;       // 0: one per core
+  int crash_limit = 3;   // see engine::EngineOptions::crash_limit
   int http_threads = 0;  // 0: half the cores, at least one
   std::chrono::milliseconds shutdown_grace{10'000};
   std::chrono::milliseconds read_timeout{30'000};

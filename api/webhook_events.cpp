@@ -1,8 +1,12 @@
 // The pool of Lua states for webhook `event` functions (see webhook_events.hpp).
 #include "api/webhook_events.hpp"
 
-#include <map>
+#include <string_view>
 
+#include "dsl/budget.hpp"
+#include "dsl/chunk_cache.hpp"
+#include "dsl/environment.hpp"
+#include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/lua_state.hpp"
 #include "dsl/workflow_spec.hpp"
@@ -10,26 +14,29 @@
 namespace weft::api {
 namespace {
 
-constexpr int kHookEvery = 1000;  // instructions between budget checks
-
-// The budget of the call running on this thread, and the state's main
-// thread (where the call runs).
-thread_local int64_t instructions_left = 0;
-thread_local bool instructions_exceeded = false;
-thread_local lua_State* call_thread = nullptr;
-
-// Once the budget is spent the hook fires on every instruction of the
-// call's thread (and of any coroutine it touches), so a pcall inside the
-// mapping cannot swallow the error: the instruction after it raises again.
-void budget_hook(lua_State* L, lua_Debug*) {
-  instructions_left -= kHookEvery;
-  if (instructions_left >= 0 && !instructions_exceeded) return;
-  if (!instructions_exceeded) {
-    instructions_exceeded = true;
-    lua_sethook(call_thread, budget_hook, LUA_MASKCOUNT, 1);
-    if (L != call_thread) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-  }
-  luaL_error(L, "instruction limit exceeded");
+// The protected body of an event call: (req, key, source, chunkname,
+// trigger index) → the mapping's result. The workflow file runs in a fresh
+// environment, then its trigger's event function gets req.
+int event_entry(lua_State* L) {
+  dsl::push_environment(L);  // 6
+  bool found = dsl::guarded(L, [](lua_State* L) {
+    size_t size = 0;
+    const char* source = lua_tolstring(L, 3, &size);
+    return dsl::push_declaration(L, 6, lua_tostring(L, 2), std::string_view(source, size),
+                                 lua_tostring(L, 4))
+               ? 1
+               : 0;
+  });
+  if (!found) return luaL_error(L, "the workflow file no longer returns weft.workflow { ... }");
+  lua_getfield(L, -1, "on");
+  if (!lua_istable(L, -1)) return luaL_error(L, "the workflow no longer declares its webhook");
+  lua_rawgeti(L, -1, lua_tointeger(L, 5));
+  if (!lua_istable(L, -1)) return luaL_error(L, "the workflow no longer declares its webhook");
+  lua_getfield(L, -1, "event");
+  if (!lua_isfunction(L, -1)) return luaL_error(L, "the webhook trigger has no event function");
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  return 1;
 }
 
 // The message of an error value, without running any metamethod.
@@ -84,7 +91,6 @@ void push_request(lua_State* L, const EventRequest& req) {
 struct WebhookEvents::Slot {
   explicit Slot(const std::string& workflows_dir) : state({workflows_dir}) {}
   dsl::LuaState state;
-  std::map<std::string, int> declarations;  // script hash -> registry ref
 };
 
 WebhookEvents::WebhookEvents(engine::WorkflowCatalog& catalog, EventLimits limits)
@@ -132,40 +138,35 @@ EventResult WebhookEvents::call(const engine::WebhookRoute& route, const EventRe
   return result;
 }
 
+// Each call runs the workflow file again in a fresh environment (compiled
+// once per state), so a mapping sees nothing an earlier call, another
+// route or a run did; file and mapping share one budget.
 EventResult WebhookEvents::run(Slot& slot, const engine::WebhookRoute& route, const EventRequest& req) {
   lua_State* L = slot.state.get();
   lua_settop(L, 0);
-  auto loaded = slot.declarations.find(route.script.hash);
-  if (loaded == slot.declarations.end()) {
-    auto spec = dsl::load_workflow(L, catalog_.source(route.script.hash), route.script.path);
-    if (!spec) throw std::runtime_error(route.script.path + ": no longer declares a workflow");
-    loaded = slot.declarations.emplace(route.script.hash, luaL_ref(L, LUA_REGISTRYINDEX)).first;
-  }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, loaded->second);
-  lua_getfield(L, 1, "on");
-  lua_rawgeti(L, 2, route.spec.trigger_index);
-  lua_getfield(L, 3, "event");
-  lua_replace(L, 1);
-  lua_settop(L, 1);
-  if (!lua_isfunction(L, 1)) throw std::runtime_error("the webhook trigger has no event function");
-  push_request(L, req);
-
   auto& memory = slot.state.memory();
   memory.exceeded = false;
   memory.resume_limit = memory.used + static_cast<size_t>(limits_.memory);
-  instructions_left = limits_.instructions;
-  instructions_exceeded = false;
-  call_thread = L;
-  lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookEvery);
-  int status = lua_pcall(L, 1, 1, 0);
-  lua_sethook(L, nullptr, 0, 0);
-  call_thread = nullptr;
-  memory.resume_limit = 0;
-
+  dsl::Budget budget;
+  budget.instruction_limit = limits_.instructions;
+  budget.wall_limit = limits_.wall;
+  lua_pushcfunction(L, event_entry);
+  push_request(L, req);
+  lua_pushstring(L, route.script.hash.c_str());
+  if (dsl::chunk_cached(L, route.script.hash))
+    lua_pushliteral(L, "");
+  else
+    lua_pushstring(L, catalog_.source(route.script.hash).c_str());
+  lua_pushstring(L, ("@" + route.script.path).c_str());
+  lua_pushinteger(L, route.spec.trigger_index);
+  int status = LUA_OK;
+  {
+    dsl::ActiveBudget active(L, budget);
+    status = lua_pcall(L, 5, 1, 0);
+  }
   EventResult result;
-  if (instructions_exceeded) {
-    result = {EventResult::Kind::Failed, nullptr,
-              "event: instruction limit exceeded (" + std::to_string(limits_.instructions) + ")"};
+  if (budget.exceeded) {
+    result = {EventResult::Kind::Failed, nullptr, "event: " + budget.reason};
   } else if (memory.exceeded) {
     result = {EventResult::Kind::Failed, nullptr,
               "event: memory limit exceeded (" + std::to_string(limits_.memory >> 20) + " MiB)"};

@@ -1,6 +1,7 @@
 // The ctx table and the checks shared by durable calls (see ctx.hpp).
 #include "dsl/ctx.hpp"
 
+#include "dsl/environment.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
@@ -9,6 +10,24 @@ namespace weft::dsl {
 namespace {
 
 constexpr const char* kCtxMeta = "weft.ctx";
+// The key of the hidden field naming the run a ctx belongs to.
+const char kOwnerKey = 0;
+
+// ctx:saga(): weft.saga.new(ctx), from the run's own copy of weft.saga.
+int ctx_saga(lua_State* L) {
+  RunContext* rc = nullptr;
+  guarded(L, [&rc](lua_State* L) {
+    rc = &durable_caller(L, "saga");
+    return 0;
+  });
+  lua_settop(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, rc->env_ref);
+  require_in(L, 2, "weft.saga");
+  lua_getfield(L, -1, "new");
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  return 1;
+}
 
 void push_ctx_metatable(lua_State* L) {
   if (!luaL_newmetatable(L, kCtxMeta)) return;
@@ -21,15 +40,9 @@ void push_ctx_metatable(lua_State* L) {
                               {"uuid", ctx_uuid},
                               {"random", ctx_random},
                               {"acquire", ctx_acquire},
+                              {"saga", ctx_saga},
                               {nullptr, nullptr}};
   luaL_newlib(L, methods);
-  // ctx:saga() is written in Lua (dsl/lua/weft/saga.lua).
-  lua_getglobal(L, "require");
-  lua_pushstring(L, "weft.saga");
-  lua_call(L, 1, 1);
-  lua_getfield(L, -1, "new");
-  lua_setfield(L, -3, "saga");
-  lua_pop(L, 1);
   lua_setfield(L, -2, "__index");
 }
 
@@ -41,6 +54,9 @@ void push_ctx(lua_State* L, RunContext& rc) {
   lua_setfield(L, -2, "run_id");
   lua_pushstring(L, rc.run.workflow.c_str());
   lua_setfield(L, -2, "workflow");
+  lua_pushlightuserdata(L, const_cast<char*>(&kOwnerKey));
+  lua_pushlightuserdata(L, &rc);
+  lua_rawset(L, -3);
   push_ctx_metatable(L);
   lua_setmetatable(L, -2);
 }
@@ -57,6 +73,15 @@ RunContext& durable_caller(lua_State* L, const char* fn) {
     throw std::runtime_error(std::string("ctx:") + fn +
                              " must be called from the workflow's own coroutine, not from a"
                              " coroutine it created");
+  // Compared, never dereferenced: a ctx kept after its run ended (or taken
+  // from another run) must not act on the run now calling it.
+  lua_pushlightuserdata(L, const_cast<char*>(&kOwnerKey));
+  lua_rawget(L, 1);
+  bool own = lua_touserdata(L, -1) == link->run;
+  lua_pop(L, 1);
+  if (!own)
+    throw std::runtime_error(std::string("ctx:") + fn +
+                             ": this ctx belongs to another run, or to a run that has ended");
   if (link->in_step)
     throw std::runtime_error(std::string("ctx:") + fn + " is not allowed inside step '" +
                              link->step_name + "' (durable calls belong to the workflow body)");
@@ -67,6 +92,9 @@ bool must_stop(lua_State* L, RunContext& rc) {
   if (rc.cancel_requested) rc.doom("cancelled", "run cancelled");
   if (rc.run.deadline && rc.now() >= rc.run.deadline)
     rc.doom("timeout", "workflow '" + rc.run.workflow + "' exceeded its timeout");
+  if (rc.journal.last_seq() >= rc.spec.history_limit)
+    rc.doom("limit_exceeded", "history limit exceeded (" + std::to_string(rc.spec.history_limit) +
+                                  " events; raise budget.history if the run needs more)");
   if (!rc.doomed()) return false;
   raise_doom(L, rc);
   return true;

@@ -1,6 +1,8 @@
 // What `require` can find inside Weft: the native modules (weft.json, …),
 // the embedded Lua modules of dsl/lua and stdlib/lua, and Lua files under
-// the workflows folder. Nothing else on disk is reachable.
+// the workflows folder. Nothing else on disk is reachable. Lua modules are
+// compiled once per state (chunk_cache.hpp) and instantiated per
+// environment, so each run has its own copy of every module it requires.
 #pragma once
 #include <lua.hpp>
 
@@ -8,8 +10,13 @@
 
 namespace weft::dsl {
 
-// Replaces package.searchers with Weft's searcher. `workflows_dir` may be
-// empty (no folder search). Requires the package library to be open.
-void install_module_loader(lua_State* L, const std::string& workflows_dir);
+// Where folder modules are searched in this state ("" = nowhere).
+void set_workflows_dir(lua_State* L, const std::string& workflows_dir);
+
+// Pushes the loader of module `name` bound to the environment at `env`,
+// and its extra argument (the module's origin): returns true. When there
+// is no such module, pushes the explanation and returns false. Throws
+// std::runtime_error on a syntax error in the module.
+bool push_module_loader(lua_State* L, const std::string& name, int env);
 
 }  // namespace weft::dsl

@@ -74,6 +74,8 @@ class RunContext {
   const engine::Clock& clock;
   RunLink link;
   ChildResolver resolve_child;
+  int env_ref = LUA_NOREF;                   // the run's environment (registry)
+  int64_t children = 0;                      // ctx:child calls so far, replayed ones included
   stdlib::HttpClient* http = nullptr;        // the worker's client
   engine::Store* store = nullptr;            // documents, blobs, secrets
   const stdlib::SecretKeys* secret_keys = nullptr;  // master key for weft.secrets
@@ -91,7 +93,6 @@ class RunContext {
   std::vector<engine::Mutation> buffered;  // written with the next commit
   std::optional<nlohmann::json> doom_error;
   bool cancel_requested = false;
-  int64_t instructions = 0;  // used in the current resume
 
   // The step attempt in progress (between ctx:step and its commit).
   struct StepInProgress {

@@ -1,6 +1,9 @@
 // The sandbox: the allow-list of globals lives here and nowhere else.
 // Design: libraries are opened, then everything not allowed is removed, so
 // a library gaining a function in a new Lua release stays out by default.
+// What remains is moved into a base table only environments read through,
+// with each library behind a frozen view (frozen.hpp): runs share the
+// state, never anything they can write.
 #include "dsl/sandbox.hpp"
 
 #include <cstdio>
@@ -8,6 +11,8 @@
 #include <string_view>
 
 #include "dsl/counted_calls.hpp"
+#include "dsl/environment.hpp"
+#include "dsl/frozen.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/lua_patterns.hpp"
@@ -18,18 +23,19 @@
 namespace weft::dsl {
 namespace {
 
-const std::initializer_list<std::string_view> kAllowedGlobals = {
-    "assert", "error",    "getmetatable", "ipairs", "next",     "pairs",  "pcall",
-    "print",  "rawequal", "rawget",       "rawlen", "rawset",   "select", "setmetatable",
-    "tonumber", "tostring", "type",       "xpcall", "_G",       "_VERSION", "require",
-    "load",   "collectgarbage", "coroutine", "table", "string", "math",   "utf8",
-    "os",     "package"};
+constexpr const char* kBase = "weft.sandbox_base";
+constexpr const char* kEnvironmentMeta = "weft.environment_meta";
+constexpr const char* kRawLoad = "weft.raw_load";
+
+// Functions copied into the base as they are; require, load and _G are
+// per environment, and the libraries get frozen views.
+const std::initializer_list<const char*> kBaseFunctions = {
+    "assert", "error",  "ipairs", "next",  "pairs",    "pcall",   "rawequal", "rawget",
+    "rawlen", "select", "tonumber", "tostring", "type", "xpcall", "_VERSION"};
+const std::initializer_list<const char*> kLibraries = {"coroutine", "table", "string",
+                                                        "math",      "utf8",  "os"};
 
 const std::initializer_list<std::string_view> kAllowedOs = {"time", "clock", "date", "difftime"};
-const std::initializer_list<std::string_view> kAllowedPackage = {"loaded", "preload", "searchers"};
-// Libraries already in package.loaded that require may hand out.
-const std::initializer_list<std::string_view> kAllowedLoaded = {
-    "_G", "coroutine", "table", "string", "math", "utf8", "os"};
 
 bool allowed(std::string_view name, std::initializer_list<std::string_view> list) {
   for (auto item : list)
@@ -85,36 +91,26 @@ int safe_collectgarbage(lua_State* L) {
 
 int refuse_global_write(lua_State* L) {
   const char* name = lua_tostring(L, 2);
-  return luaL_error(L, "assignment to undeclared global '%s' (workflows share a state: use local)",
-                    name ? name : "?");
+  return luaL_error(L, "assignment to undeclared global '%s' (use local)", name ? name : "?");
 }
 
-}  // namespace
+void set_function(lua_State* L, const char* name, lua_CFunction fn) {
+  lua_pushcfunction(L, fn);
+  lua_setfield(L, -2, name);
+}
 
-void build_sandbox(lua_State* L, const std::string& workflows_dir) {
-  luaL_openlibs(L);
-  install_json_markers(L);
-  install_error_metatable(L);
-
-  lua_pushglobaltable(L);
-  lua_getfield(L, -1, "load");
-  lua_setfield(L, LUA_REGISTRYINDEX, "weft.raw_load");
-  keep_only(L, kAllowedGlobals);
-  lua_pop(L, 1);
-
+// Prunes and patches the libraries in place (they are still the real
+// tables here; only frozen views of them ever reach workflow code).
+void patch_libraries(lua_State* L) {
   lua_getglobal(L, "os");
   keep_only(L, kAllowedOs);
-  lua_pushcfunction(L, lua_recorded_time);
-  lua_setfield(L, -2, "time");
-  lua_pushcfunction(L, lua_recorded_clock);
-  lua_setfield(L, -2, "clock");
-  lua_pushcfunction(L, lua_recorded_date);
-  lua_setfield(L, -2, "date");
+  set_function(L, "time", lua_recorded_time);
+  set_function(L, "clock", lua_recorded_clock);
+  set_function(L, "date", lua_recorded_date);
   lua_pop(L, 1);
 
   lua_getglobal(L, "math");
-  lua_pushcfunction(L, lua_recorded_random);
-  lua_setfield(L, -2, "random");
+  set_function(L, "random", lua_recorded_random);
   lua_pushnil(L);
   lua_setfield(L, -2, "randomseed");
   lua_pop(L, 1);
@@ -125,40 +121,78 @@ void build_sandbox(lua_State* L, const std::string& workflows_dir) {
   install_counted_patterns(L, -1);  // matching counts its steps against the budget
   lua_pop(L, 1);
   install_counted_library_calls(L);  // string.rep, table.sort, utf8...: charged by their work
+}
 
-  lua_getglobal(L, "package");
-  keep_only(L, kAllowedPackage);
-  lua_getfield(L, -1, "loaded");
-  keep_only(L, kAllowedLoaded);  // io and debug were registered by luaL_openlibs
+// Builds the base: allowed functions, the sandbox's own replacements, and a
+// frozen view of each library (also the strings' __index).
+void build_base(lua_State* L) {
+  lua_createtable(L, 0, 32);
+  int base = lua_gettop(L);
+  for (const char* name : kBaseFunctions) {
+    lua_getglobal(L, name);
+    lua_setfield(L, base, name);
+  }
+  set_function(L, "print", stderr_print);
+  set_function(L, "collectgarbage", safe_collectgarbage);
+  set_function(L, "rawset", sandbox_rawset);
+  set_function(L, "setmetatable", sandbox_setmetatable);
+  set_function(L, "getmetatable", sandbox_getmetatable);
+  for (const char* name : kLibraries) {
+    lua_getglobal(L, name);
+    push_frozen(L, -1);
+    lua_setfield(L, base, name);
+    lua_pop(L, 1);
+  }
+  // Strings index the frozen view; their metatable is protected.
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_getfield(L, base, "string");
+  lua_setfield(L, -2, "__index");
+  lua_pushliteral(L, "protected");
+  lua_setfield(L, -2, "__metatable");
   lua_pop(L, 2);
-  install_module_loader(L, workflows_dir);
+  lua_setfield(L, LUA_REGISTRYINDEX, kBase);
 
-  lua_pushcfunction(L, stderr_print);
-  lua_setglobal(L, "print");
-  lua_pushcfunction(L, safe_collectgarbage);
-  lua_setglobal(L, "collectgarbage");
-  lua_getfield(L, LUA_REGISTRYINDEX, "weft.raw_load");
-  lua_pushcclosure(L, [](lua_State* L) {
-    lua_settop(L, 4);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_pushstring(L, "t");
-    lua_replace(L, 4);
-    if (lua_isnone(L, 5) || lua_isnil(L, 5)) {
-      lua_pushglobaltable(L);
-      lua_replace(L, 5);
-    }
-    lua_call(L, 4, LUA_MULTRET);
-    return lua_gettop(L);
-  }, 1);
-  lua_setglobal(L, "load");
-
-  // Protect the global table: runs share a state.
-  lua_pushglobaltable(L);
-  lua_createtable(L, 0, 1);
+  lua_createtable(L, 0, 3);
+  lua_getfield(L, LUA_REGISTRYINDEX, kBase);
+  lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, refuse_global_write);
   lua_setfield(L, -2, "__newindex");
-  lua_setmetatable(L, -2);
+  lua_pushliteral(L, "protected");
+  lua_setfield(L, -2, "__metatable");
+  lua_setfield(L, LUA_REGISTRYINDEX, kEnvironmentMeta);
+}
+
+}  // namespace
+
+void push_sandbox_base(lua_State* L) { lua_getfield(L, LUA_REGISTRYINDEX, kBase); }
+void push_environment_metatable(lua_State* L) { lua_getfield(L, LUA_REGISTRYINDEX, kEnvironmentMeta); }
+void push_raw_load(lua_State* L) { lua_getfield(L, LUA_REGISTRYINDEX, kRawLoad); }
+
+void build_sandbox(lua_State* L, const std::string& workflows_dir) {
+  luaL_openlibs(L);
+  install_json_markers(L);
+  install_error_metatable(L);
+  install_frozen_support(L);
+  set_workflows_dir(L, workflows_dir);
+
+  lua_getglobal(L, "load");
+  lua_setfield(L, LUA_REGISTRYINDEX, kRawLoad);
+  patch_libraries(L);
+  build_base(L);
+
+  // The state's own globals become an environment like a run's. The
+  // registry's _LOADED still holds the real libraries; nothing a workflow
+  // can reach leads there.
+  lua_pushglobaltable(L);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushnil(L);
+    lua_rawset(L, -4);
+  }
+  make_environment(L, -1);
   lua_pop(L, 1);
 }
 

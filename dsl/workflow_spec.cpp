@@ -3,6 +3,9 @@
 
 #include <stdexcept>
 
+#include "dsl/budget.hpp"
+#include "dsl/chunk_cache.hpp"
+#include "dsl/environment.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/webhook_trigger.hpp"
 #include "engine/duration.hpp"
@@ -11,6 +14,9 @@ namespace weft::dsl {
 namespace {
 
 constexpr const char* kDeclarationMeta = "weft.workflow";
+// A workflow file's top level is bounded like a resume.
+constexpr int64_t kLoadInstructions = 50'000'000;
+constexpr std::chrono::milliseconds kLoadWallTime{30'000};
 
 int64_t read_duration(lua_State* L, int index, const char* field) {
   try {
@@ -19,6 +25,17 @@ int64_t read_duration(lua_State* L, int index, const char* field) {
   } catch (const std::invalid_argument&) {
   }
   throw std::runtime_error(std::string(field) + ": expected seconds or a duration like \"1h\"");
+}
+
+// budget.<field> of the budget table on top of the stack, an integer >= min.
+void read_count(lua_State* L, const char* field, int64_t min, int64_t& out) {
+  if (lua_getfield(L, -1, field) != LUA_TNIL) {
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < min)
+      throw std::runtime_error(std::string("budget.") + field + ": expected an integer >= " +
+                               std::to_string(min));
+    out = lua_tointeger(L, -1);
+  }
+  lua_pop(L, 1);
 }
 
 int64_t read_size(lua_State* L, int index, const char* field) {
@@ -49,9 +66,6 @@ nlohmann::json declaration_data(lua_State* L, int index) {
   }
   return out;
 }
-
-// Runaway loops at load time are stopped like in a run.
-void load_hook(lua_State* L, lua_Debug*) { luaL_error(L, "instruction limit exceeded while loading"); }
 
 // The weft.webhook trigger on top of the stack, item `index` of `on`.
 void read_webhook(lua_State* L, WorkflowSpec& spec, int index) {
@@ -106,9 +120,13 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
         throw std::runtime_error("budget.wall: expected a duration of at least 1ms");
     }
     lua_pop(L, 1);
+    read_count(L, "history", 1, spec.history_limit);
+    read_count(L, "child_depth", 0, spec.child_depth_limit);
+    read_count(L, "children", 0, spec.children_limit);
   } else if (!lua_isnil(L, -1)) {
     throw std::runtime_error(
-        "budget: expected a table { instructions = N, memory = \"64MB\", wall = \"30s\" }");
+        "budget: expected a table { instructions = N, memory = \"64MB\", wall = \"30s\","
+        " history = N, child_depth = N, children = N }");
   }
   lua_pop(L, 1);
   lua_getfield(L, index, "secrets");
@@ -165,18 +183,12 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
   return spec;
 }
 
-std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
-                                          const std::string& chunkname) {
+bool push_declaration(lua_State* L, int env, const std::string& key, std::string_view source,
+                      const std::string& chunkname) {
+  env = lua_absindex(L, env);
   int top = lua_gettop(L);
-  if (luaL_loadbufferx(L, source.data(), source.size(), ("@" + chunkname).c_str(), "t") != LUA_OK) {
-    std::string message = lua_tostring(L, -1);
-    lua_settop(L, top);
-    throw std::runtime_error(message);
-  }
-  lua_sethook(L, load_hook, LUA_MASKCOUNT, 50'000'000);
-  int status = lua_pcall(L, 0, 1, 0);
-  lua_sethook(L, nullptr, 0, 0);
-  if (status != LUA_OK) {
+  push_chunk(L, key, source, chunkname, env);
+  if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
     std::string message = luaL_tolstring(L, -1, nullptr);
     lua_settop(L, top);
     throw std::runtime_error(message);
@@ -187,9 +199,23 @@ std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& sourc
     is_workflow = lua_rawequal(L, -1, -2);
     lua_pop(L, 2);
   }
-  if (!is_workflow) {
-    lua_settop(L, top);
-    return std::nullopt;
+  if (!is_workflow) lua_settop(L, top);
+  return is_workflow;
+}
+
+std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
+                                          const std::string& chunkname, const std::string& key) {
+  int top = lua_gettop(L);
+  Budget budget;
+  budget.instruction_limit = kLoadInstructions;
+  budget.wall_limit = kLoadWallTime;
+  {
+    ActiveBudget active(L, budget);
+    push_environment(L);
+    bool is_workflow =
+        push_declaration(L, -1, key.empty() ? "file:" + chunkname : key, source, "@" + chunkname);
+    lua_remove(L, is_workflow ? -2 : -1);  // the environment
+    if (!is_workflow) return std::nullopt;
   }
   try {
     return read_workflow_spec(L, -1);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct WorkflowSpec {
   int64_t instruction_budget = 200'000'000;  // per resume
   int64_t memory_limit = 64ll << 20;  // bytes of growth per resume
   int64_t wall_limit_ms = 30'000;     // wall-clock time per resume, C calls included (>= 1)
+  int64_t history_limit = 50'000;     // events in a run's history
+  int64_t child_depth_limit = 16;     // nested ctx:child levels below the root run
+  int64_t children_limit = 1'000;     // ctx:child calls of one run
   std::vector<std::pair<std::string, stdlib::LimitSpec>> limits;  // declared rate limits
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`
@@ -37,13 +41,24 @@ struct WorkflowSpec {
 // the bad field ("retry.attempts: expected an integer >= 1").
 WorkflowSpec read_workflow_spec(lua_State* L, int index);
 
-// Loads `source` as a workflow file: compiles it (text only) and runs it
-// under an instruction budget. When it returns weft.workflow{...}, the
-// declaration table is left on the stack and its spec returned; when it
-// returns anything else (a helper module), nothing is left and nullopt
-// returned. Throws std::runtime_error "file:line: message" for syntax and
-// load errors.
+// Loads `source` as a workflow file: compiles it (text only, cached in the
+// state under `key`, default "file:" + chunkname) and runs it in a fresh
+// environment under a budget of its own. When it returns
+// weft.workflow{...}, the declaration table is left on the stack and its
+// spec returned; when it returns anything else (a helper module), nothing
+// is left and nullopt returned. Throws std::runtime_error
+// "file:line: message" for syntax and load errors.
 std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
-                                          const std::string& chunkname);
+                                          const std::string& chunkname,
+                                          const std::string& key = "");
+
+// Runs the workflow file again in the environment at `env` — the
+// declaration a run (or a webhook event call) uses, with closures of its
+// own — under the caller's active budget. `chunkname` as Lua wants it
+// ("@path"); `source` may be empty once `key` is compiled. Returns true
+// with the declaration pushed, or false with nothing pushed when the file
+// returns no declaration. Throws std::runtime_error with Lua's message.
+bool push_declaration(lua_State* L, int env, const std::string& key, std::string_view source,
+                      const std::string& chunkname);
 
 }  // namespace weft::dsl

@@ -53,7 +53,8 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
       };
       hooks.released = [this](const std::string& id, int64_t wake_at) { released(id, wake_at); };
       return std::make_unique<RunExecutor>(io, store_, *committer_, catalog_, clock_,
-                                           ExecutorConfig{owner_, options_.lease_ms, options_.secret_keys, limiter_},
+                                           ExecutorConfig{owner_, options_.lease_ms, options_.crash_limit,
+                                                          options_.secret_keys, limiter_},
                                            hooks);
     }));
   }

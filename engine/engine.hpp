@@ -29,6 +29,9 @@ namespace weft::engine {
 struct EngineOptions {
   int workers = 0;              // 0: one per core
   int64_t lease_ms = 30'000;
+  // A run found executing this many times when its process died is failed
+  // as "crashed" instead of resumed again (no restart loop on a poison run).
+  int64_t crash_limit = 3;
   int64_t poll_ms = 100;        // how often the store is asked for due runs
   bool background = true;       // false: tests drive polling with poll()
   std::string root_id;          // only this run tree (weft run); empty = all

@@ -52,6 +52,7 @@ nlohmann::json to_json(const Run& run) {
   if (!run.parent_id.empty()) out["parent_id"] = run.parent_id;
   if (run.wake_at) out["wake_at"] = run.wake_at;
   if (run.deadline) out["deadline"] = run.deadline;
+  if (run.crashes) out["crashes"] = run.crashes;
   return out;
 }
 

@@ -44,6 +44,9 @@ struct Run {
   std::string lease_owner;
   int64_t lease_expires = 0;
   bool cancel_requested = false;
+  // Times this run was executing when its process died (counted when it is
+  // claimed again); at the engine's limit it is failed as "crashed".
+  int64_t crashes = 0;
 };
 
 nlohmann::json to_json(const Run& run);

@@ -3,7 +3,10 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "dsl/budget.hpp"
 #include "dsl/ctx.hpp"
+#include "dsl/environment.hpp"
+#include "dsl/lua_guard.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/thread_link.hpp"
@@ -16,25 +19,44 @@ namespace weft::engine {
 namespace {
 
 using nlohmann::json;
-constexpr int kHookEvery = 1000;  // instructions between budget checks
+// The coroutine's entry for a run's body: runs the workflow file again in
+// the run's environment (upvalue 1) — fresh closures, nothing shared with
+// other runs — then run(ctx, input). Upvalues 2 and 3: the chunk's cache
+// key and name. Part of the first resume, so under the run's budget.
+int body_done(lua_State* L, int, lua_KContext) { return lua_gettop(L); }
+int body_entry(lua_State* L) {
+  int found = dsl::guarded(L, [](lua_State* L) {
+    return dsl::push_declaration(L, lua_upvalueindex(1), lua_tostring(L, lua_upvalueindex(2)),
+                                 "", lua_tostring(L, lua_upvalueindex(3)))
+               ? 1
+               : 0;
+  });
+  if (found == 0) return luaL_error(L, "the workflow file no longer returns weft.workflow { ... }");
+  lua_pushliteral(L, "run");
+  lua_rawget(L, -2);
+  lua_remove(L, -2);
+  lua_insert(L, 1);  // run, ctx, input
+  lua_callk(L, 2, LUA_MULTRET, 0, body_done);
+  return body_done(L, LUA_OK, 0);
+}
 
-thread_local dsl::RunContext* hooked_run = nullptr;
+// The coroutine's entry for a saga's compensation: the run's own
+// weft.saga (from its environment, upvalue 1) compensates ctx.
+int compensation_entry(lua_State* L) {
+  dsl::require_in(L, lua_upvalueindex(1), "weft.saga");
+  lua_getfield(L, -1, "compensate");
+  lua_pushvalue(L, 1);
+  lua_callk(L, 1, 0, 0, body_done);
+  return 0;
+}
 
-// Count hook: stops a runaway resume, and keeps stopping it should the
-// workflow catch the error with pcall.
-void budget_hook(lua_State* L, lua_Debug*) {
-  dsl::RunContext* rc = hooked_run;
-  if (rc == nullptr) return;
-  rc->instructions += kHookEvery;
-  if (rc->instructions > rc->spec.instruction_budget) {
-    rc->doom("limit_exceeded", "instruction limit exceeded (" +
-                                   std::to_string(rc->spec.instruction_budget) +
-                                   " instructions in one resume)");
-    // From now on raise at every instruction, so a pcall that catches the
-    // error cannot run on: the first instruction after it raises again.
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "instruction limit exceeded");
-  }
+// Whether the run's ctx (at `index`) registered a saga undo; reads the
+// table only, runs no workflow code.
+bool saga_pending(lua_State* L, int index) {
+  lua_pushliteral(L, "_saga_undos");
+  bool pending = lua_rawget(L, index) == LUA_TTABLE && lua_rawlen(L, -1) > 0;
+  lua_pop(L, 1);
+  return pending;
 }
 
 json error_json(const std::string& kind, const std::string& message) {
@@ -64,19 +86,21 @@ const RunExecutor::Loaded& RunExecutor::load(const std::string& hash, const std:
   lua_State* L = state_.get();
   auto info = catalog_.by_name(workflow);
   std::string chunkname = info && info->hash == hash ? info->path : workflow + ".lua@" + hash.substr(0, 8);
-  auto spec = dsl::load_workflow(L, catalog_.source(hash), chunkname);
+  auto spec = dsl::load_workflow(L, catalog_.source(hash), chunkname, hash);
   if (!spec) throw std::runtime_error(chunkname + ": the file must return weft.workflow { ... }");
+  lua_pop(L, 1);  // each run makes its own declaration
   if (config_.limiter)
     for (const auto& [key, limit] : spec->limits) config_.limiter->declare(key, limit);
-  Loaded loaded{std::move(*spec), luaL_ref(L, LUA_REGISTRYINDEX)};
+  Loaded loaded{std::move(*spec), "@" + chunkname};
   return loaded_.emplace(hash, std::move(loaded)).first->second;
 }
 
-void RunExecutor::fail_before_start(const Run& run, const std::string& message) {
+void RunExecutor::fail_before_start(const Run& run, const std::string& kind,
+                                    const std::string& message) {
   log::error("run cannot start", {{"run", run.id}, {"workflow", run.workflow}, {"error", message}});
   Run ended = run;
   ended.status = RunStatus::Failed;
-  ended.error = error_json("load", message);
+  ended.error = error_json(kind, message);
   UpdateRun update{run.id, RunStatus::Failed, nullptr, ended.error, 0, true, "", clock_.now_ms()};
   committer_.submit({run.id, config_.lease_owner, {update}},
                     [this, post = hooks_.post, ended](bool applied, std::exception_ptr) {
@@ -96,6 +120,13 @@ void RunExecutor::start(Run run, bool fresh) {
     existing->second.restart = std::move(run);
     return;
   }
+  if (config_.crash_limit && run.crashes >= config_.crash_limit) {
+    fail_before_start(run, "crashed",
+                      "the process died " + std::to_string(run.crashes) +
+                          " times while executing this run; it is quarantined instead of resumed"
+                          " again (redrive it once the cause is fixed)");
+    return;
+  }
   const Loaded* loaded = nullptr;
   std::vector<HistoryEvent> history;
   std::vector<InboxEvent> inbox;
@@ -108,7 +139,7 @@ void RunExecutor::start(Run run, bool fresh) {
       inbox = store_.unconsumed_inbox(run.id);
     }
   } catch (const std::exception& e) {
-    fail_before_start(run, e.what());
+    fail_before_start(run, "load", e.what());
     return;
   }
   observe_run_started(run, fresh);
@@ -134,33 +165,32 @@ void RunExecutor::start(Run run, bool fresh) {
     if (!info) return std::nullopt;
     return dsl::ChildScript{info->hash, info->timeout_ms};
   };
+  live.chunkname = loaded->chunkname;
   lua_State* L = state_.get();
+  dsl::push_environment(L);
+  live.env_ref = live.rc->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   dsl::push_ctx(L, *live.rc);
   live.ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  begin(live, loaded->declaration_ref, false);
+  begin(live, false);
 }
 
 // Creates the coroutine and resumes it with (ctx, input) for the body, or
 // with (ctx) for the saga's compensation.
-void RunExecutor::begin(Live& live, int declaration_ref, bool compensation) {
+void RunExecutor::begin(Live& live, bool compensation) {
   lua_State* L = state_.get();
   if (live.thread_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, live.thread_ref);
   live.co = lua_newthread(L);
   live.thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   dsl::set_run_link(live.co, &live.rc->link);
-  lua_sethook(live.co, budget_hook, LUA_MASKCOUNT, kHookEvery);
   int nargs = 1;
+  lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.env_ref);
   if (compensation) {
-    lua_getglobal(live.co, "require");
-    lua_pushstring(live.co, "weft.saga");
-    lua_call(live.co, 1, 1);
-    lua_getfield(live.co, -1, "compensate");
-    lua_remove(live.co, -2);
+    lua_pushcclosure(live.co, compensation_entry, 1);
     lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.ctx_ref);
   } else {
-    lua_rawgeti(live.co, LUA_REGISTRYINDEX, declaration_ref);
-    lua_getfield(live.co, -1, "run");
-    lua_remove(live.co, -2);
+    lua_pushstring(live.co, live.rc->run.script_hash.c_str());
+    lua_pushstring(live.co, live.chunkname.c_str());
+    lua_pushcclosure(live.co, body_entry, 3);
     lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.ctx_ref);
     dsl::push_json(live.co, live.rc->run.input);
     nargs = 2;
@@ -171,14 +201,19 @@ void RunExecutor::begin(Live& live, int declaration_ref, bool compensation) {
 void RunExecutor::resume(Live& live, int nargs) {
   dsl::RunContext& rc = *live.rc;
   auto& memory = state_.memory();
-  rc.instructions = 0;
   memory.exceeded = false;
   memory.resume_limit = memory.used + static_cast<size_t>(rc.spec.memory_limit);
   dsl::active_run_link() = &rc.link;
-  hooked_run = &rc;
+  dsl::Budget budget;
+  budget.instruction_limit = rc.spec.instruction_budget;
+  budget.wall_limit = std::chrono::milliseconds(rc.spec.wall_limit_ms);
+  budget.on_exceeded = [&rc](const std::string& reason) { rc.doom("limit_exceeded", reason); };
   int nresults = 0;
-  int status = lua_resume(live.co, state_.get(), nargs, &nresults);
-  hooked_run = nullptr;
+  int status;
+  {
+    dsl::ActiveBudget active(live.co, budget);
+    status = lua_resume(live.co, state_.get(), nargs, &nresults);
+  }
   dsl::active_run_link() = nullptr;
   memory.resume_limit = 0;
   if (memory.exceeded)
@@ -281,21 +316,16 @@ void RunExecutor::on_error(Live& live) {
 
 void RunExecutor::start_compensation(Live& live, json body_error) {
   lua_State* L = state_.get();
-  lua_getglobal(L, "require");
-  lua_pushstring(L, "weft.saga");
-  lua_call(L, 1, 1);
-  lua_getfield(L, -1, "pending");
   lua_rawgeti(L, LUA_REGISTRYINDEX, live.ctx_ref);
-  lua_call(L, 1, 1);
-  bool pending = lua_toboolean(L, -1);
-  lua_pop(L, 2);
+  bool pending = saga_pending(L, lua_gettop(L));
+  lua_pop(L, 1);
   if (!pending) {
     finish(live, RunStatus::Failed, nullptr, std::move(body_error));
     return;
   }
   live.compensating = true;
   live.body_error = std::move(body_error);
-  begin(live, LUA_NOREF, true);
+  begin(live, true);
 }
 
 void RunExecutor::park(Live& live, RunStatus status, int64_t wake_at,
@@ -388,6 +418,7 @@ void RunExecutor::drop(const std::string& run_id, int64_t wake_at) {
   lua_State* L = state_.get();
   luaL_unref(L, LUA_REGISTRYINDEX, it->second.thread_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, it->second.ctx_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, it->second.env_ref);
   std::optional<Run> restart = std::move(it->second.restart);
   live_.erase(it);
   if (restart)

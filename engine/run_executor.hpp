@@ -1,5 +1,7 @@
 // Executes runs on one worker thread: each in-flight run is a coroutine in
-// the worker's Lua state. This is the only place that resumes a run's
+// the worker's Lua state, with an environment of its own (its globals, its
+// modules, its own closures of the workflow file), so runs share the state
+// and nothing they can write. This is the only place that resumes a run's
 // coroutine; it switches on what the run yielded for (commit a step, park)
 // and on how it ended (result, error, compensation).
 //
@@ -37,6 +39,7 @@ struct ExecutorHooks {
 struct ExecutorConfig {
   std::string lease_owner;
   int64_t lease_ms = 30'000;
+  int64_t crash_limit = 3;  // see EngineOptions::crash_limit
   const stdlib::SecretKeys* secret_keys = nullptr;
   stdlib::RateLimiter* limiter = nullptr;
 };
@@ -60,20 +63,22 @@ class RunExecutor {
  private:
   struct Loaded {
     dsl::WorkflowSpec spec;
-    int declaration_ref = LUA_NOREF;
+    std::string chunkname;  // "@path", for the chunk each run instantiates
   };
   struct Live {
     std::unique_ptr<dsl::RunContext> rc;
     lua_State* co = nullptr;
     int thread_ref = LUA_NOREF;
     int ctx_ref = LUA_NOREF;
+    int env_ref = LUA_NOREF;  // the run's own globals and modules
+    std::string chunkname;
     bool compensating = false;
     nlohmann::json body_error;
     std::optional<Run> restart;  // claimed again before its park was dropped
   };
 
   const Loaded& load(const std::string& hash, const std::string& workflow);
-  void begin(Live& live, int function_ref_or_saga, bool compensation);
+  void begin(Live& live, bool compensation);
   void resume(Live& live, int nargs);
   void on_yield(Live& live);
   void on_return(Live& live);
@@ -86,7 +91,7 @@ class RunExecutor {
   void commit(Live& live, std::vector<Mutation> extra, std::function<void(Live&)> next);
   void drop(const std::string& run_id, int64_t wake_at);
   void resume_async(const std::string& run_id, std::function<int(lua_State*)> push);
-  void fail_before_start(const Run& run, const std::string& message);
+  void fail_before_start(const Run& run, const std::string& kind, const std::string& message);
 
   Store& store_;
   GroupCommitter& committer_;

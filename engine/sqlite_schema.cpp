@@ -137,6 +137,11 @@ CREATE INDEX webhook_deliveries_route ON webhook_deliveries(route, id);
 DROP INDEX runs_due;
 CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0;
 )sql",
+    // 6: how many times a run was executing when its process died, so a
+    // run that crashes the process is quarantined instead of resumed for ever
+    R"sql(
+ALTER TABLE runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 int64_t current_version(Connection& db) {

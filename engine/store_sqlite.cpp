@@ -327,13 +327,19 @@ std::vector<Run> SqliteStore::claim_due(const ClaimRequest& request) {
   std::lock_guard lock(write_mutex_);
   sqlite::Transaction tx(*writer_);
   auto query = writer_->prepare(
-      "UPDATE runs SET status = 'running', lease_owner = ?1, lease_expires = ?2, updated_at = ?3"
+      // A run claimed while 'running' was executing when its owner died.
+      "UPDATE runs SET status = 'running', lease_owner = ?1, lease_expires = ?2, updated_at = ?3,"
+      " crashes = crashes + (status = 'running')"
       " WHERE id IN (SELECT id FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?3"
       " AND (lease_owner = '' OR lease_expires < ?3) AND (?5 = '' OR root_id = ?5)"
-      " ORDER BY wake_at LIMIT ?4) RETURNING " RUN_COLUMNS);
+      " ORDER BY wake_at LIMIT ?4) RETURNING " RUN_COLUMNS ", crashes");
   query.bind(1, request.owner).bind(2, request.now + request.lease_ms).bind(3, request.now)
       .bind(4, static_cast<int64_t>(request.limit)).bind(5, request.root_id);
-  std::vector<Run> runs = read_runs(query);
+  std::vector<Run> runs;
+  while (query.step()) {
+    runs.push_back(read_run(query));
+    runs.back().crashes = query.int64(19);
+  }
   tx.commit();
   return runs;
 }
@@ -457,7 +463,7 @@ bool SqliteStore::redrive(const RedriveRequest& request) {
   std::lock_guard lock(write_mutex_);
   sqlite::Transaction tx(*writer_);
   writer_->prepare("UPDATE runs SET status = 'pending', error = '', result = '', wake_at = ?2,"
-                   " deadline = ?3, cancel_requested = 0, lease_owner = '', lease_expires = 0,"
+                   " deadline = ?3, cancel_requested = 0, crashes = 0, lease_owner = '', lease_expires = 0,"
                    " updated_at = ?2 WHERE id = ?1 AND status = 'failed'")
       .bind(1, request.run_id).bind(2, request.now).bind(3, request.deadline)
       .run();
