@@ -217,7 +217,9 @@ TEST_CASE("issue 10: at the fd limit the accept loop backs off instead of spinni
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     double share = (cpu_seconds(pid) - before) / wall;
     INFO("CPU share of one core while out of descriptors: " << share);
-    CHECK(share < 0.5);  // a spinning accept loop takes a whole core
+    // A spinning accept loop takes a core (measured 0.66 of one on a loaded
+    // two-core machine); backing off takes next to nothing (measured 0.0).
+    CHECK(share < 0.25);
   }  // the idle clients leave
 
   CHECK(await_health(server) == 200);
