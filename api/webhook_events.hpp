@@ -22,8 +22,8 @@ namespace weft::api {
 struct EventLimits {
   int64_t instructions = 10'000'000;  // per call
   int64_t memory = 32ll << 20;        // bytes of growth per call
-  std::chrono::milliseconds wall{5'000};  // wall-clock time per call
   size_t states = 4;                  // at most this many calls at once
+  std::chrono::milliseconds wall{5'000};  // wall-clock time per call
 };
 
 struct EventResult {
