@@ -51,6 +51,7 @@ Run read_run(const Statement& row) {
   run.lease_owner = row.text(16);
   run.lease_expires = row.int64(17);
   run.cancel_requested = row.int64(18) != 0;
+  run.crashes = row.int64(19);
   return run;
 }
 
@@ -79,7 +80,7 @@ std::vector<Run> read_runs(Statement query) {
 #define RUN_COLUMNS                                                                           \
   "id, workflow, script_hash, input, status, result, error, created_at, updated_at, tenant, " \
   "idempotency_key, parent_id, parent_seq, root_id, wake_at, deadline, lease_owner, "        \
-  "lease_expires, cancel_requested"
+  "lease_expires, cancel_requested, crashes"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 #define HISTORY_SELECT                                                                       \
   "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
@@ -123,14 +124,14 @@ bool SqliteStore::apply(const Mutation& mutation) {
     // OR IGNORE: a duplicate id or idempotency key must not fail the other
     // runs' writes in this batch; the write is reported as not applied.
     db.prepare("INSERT OR IGNORE INTO runs(" RUN_COLUMNS
-               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")
+               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)")
         .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, dump_json(r.input))
         .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
         .bind(7, dump_or_empty(r.error)).bind(8, r.created_at).bind(9, r.updated_at)
         .bind(10, r.tenant).bind(11, r.idempotency_key).bind(12, r.parent_id)
         .bind(13, r.parent_seq).bind(14, r.root_id).bind(15, r.wake_at).bind(16, r.deadline)
         .bind(17, r.lease_owner).bind(18, r.lease_expires)
-        .bind(19, static_cast<int64_t>(r.cancel_requested))
+        .bind(19, static_cast<int64_t>(r.cancel_requested)).bind(20, r.crashes)
         .run();
     return db.changes() > 0;
   } else if (const auto* update = std::get_if<UpdateRun>(&mutation)) {
@@ -332,14 +333,10 @@ std::vector<Run> SqliteStore::claim_due(const ClaimRequest& request) {
       " crashes = crashes + (status = 'running')"
       " WHERE id IN (SELECT id FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?3"
       " AND (lease_owner = '' OR lease_expires < ?3) AND (?5 = '' OR root_id = ?5)"
-      " ORDER BY wake_at LIMIT ?4) RETURNING " RUN_COLUMNS ", crashes");
+      " ORDER BY wake_at LIMIT ?4) RETURNING " RUN_COLUMNS);
   query.bind(1, request.owner).bind(2, request.now + request.lease_ms).bind(3, request.now)
       .bind(4, static_cast<int64_t>(request.limit)).bind(5, request.root_id);
-  std::vector<Run> runs;
-  while (query.step()) {
-    runs.push_back(read_run(query));
-    runs.back().crashes = query.int64(19);
-  }
+  std::vector<Run> runs = read_runs(query);
   tx.commit();
   return runs;
 }

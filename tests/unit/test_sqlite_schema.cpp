@@ -58,14 +58,34 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
   query(path, "DROP INDEX runs_due");
   query(path, "CREATE INDEX runs_due ON runs(wake_at)"
               " WHERE status IN ('pending','running','sleeping','waiting') AND wake_at > 0");
-  query(path, "DELETE FROM schema_version WHERE version = 5");
+  query(path, "ALTER TABLE runs DROP COLUMN crashes");  // added by version 6
+  query(path, "DELETE FROM schema_version WHERE version >= 5");
   REQUIRE(query(path, "SELECT MAX(version) FROM schema_version") == "4");
 
   SqliteStore store(path);
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "5");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "6");
   CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
   auto claimed = store.claim_due({"me", 5'000, 30'000, 10, ""});
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].id == "due");
   CHECK(claimed[0].status == RunStatus::Running);
+}
+
+TEST_CASE("version 6 counts the claims of runs whose process died while executing them",
+          "[storage][schema]") {
+  weft::testing::TempDir dir;
+  std::string path = (dir.path() / "weft.db").string();
+  SqliteStore store(path);
+  Run executing = parked_run("executing", 1'000);
+  executing.status = RunStatus::Running;  // as a dead process left it
+  store.commit({{"executing", "", {InsertRun{executing}}},
+                {"parked", "", {InsertRun{parked_run("parked", 1'000)}}}});
+  auto claimed = store.claim_due({"me", 5'000, 30'000, 10, ""});
+  REQUIRE(claimed.size() == 2);
+  for (const auto& run : claimed) {
+    INFO(run.id);
+    CHECK(run.crashes == (run.id == "executing" ? 1 : 0));
+  }
+  CHECK(store.get_run("executing")->crashes == 1);
+  CHECK(store.get_run("parked")->crashes == 0);
 }
