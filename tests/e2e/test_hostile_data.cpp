@@ -119,7 +119,7 @@ TEST_CASE("issue 10: weft run --input with 50,000 nested arrays exits 2 naming t
   CHECK_THAT(r.err, Catch::Contains("--input: JSON nested deeper than 512 levels"));
 }
 
-TEST_CASE("issue 10: bytes that are not UTF-8 fail their run cleanly; history and metrics stay readable",
+TEST_CASE("issue 10: bytes that are not UTF-8 fail their run cleanly and history and metrics stay readable",
           "[e2e][hostile][utf8]") {
   weft::testing::ServeOptions options;
   options.workflows = {
