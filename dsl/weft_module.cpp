@@ -36,10 +36,12 @@ int declared(lua_State* L, Body&& body) {
 
 int workflow(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  declared(L, [](lua_State* L) {
-    read_workflow_spec(L, 1);  // throws with the field at fault
-    return 0;
-  });
+  if (!declaration_checked(L)) {
+    declared(L, [](lua_State* L) {
+      read_workflow_spec(L, 1);  // throws with the field at fault
+      return 0;
+    });
+  }
   lua_settop(L, 1);
   luaL_setmetatable(L, "weft.workflow");
   return 1;

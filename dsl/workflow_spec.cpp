@@ -14,6 +14,9 @@ namespace weft::dsl {
 namespace {
 
 constexpr const char* kDeclarationMeta = "weft.workflow";
+// Registry flag: set while push_declaration runs a file that load_workflow
+// has already checked, so weft.workflow { ... } does not check it again.
+constexpr const char* kRecheckingKey = "weft.declaration_checked";
 // A workflow file's top level is bounded like a resume.
 constexpr int64_t kLoadInstructions = 50'000'000;
 constexpr std::chrono::milliseconds kLoadWallTime{30'000};
@@ -183,12 +186,30 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
   return spec;
 }
 
-bool push_declaration(lua_State* L, int env, const std::string& key, std::string_view source,
-                      const std::string& chunkname) {
+bool declaration_checked(lua_State* L) {
+  bool checked = lua_getfield(L, LUA_REGISTRYINDEX, kRecheckingKey) == LUA_TBOOLEAN && lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return checked;
+}
+
+namespace {
+void mark_declaration_checked(lua_State* L, bool checked) {
+  lua_pushboolean(L, checked);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRecheckingKey);
+}
+
+// Runs the file in the environment at `env`; `checked`: it passed
+// read_workflow_spec before (see declaration_checked).
+bool run_declaration(lua_State* L, int env, const std::string& key, std::string_view source,
+                     const std::string& chunkname, bool checked) {
   env = lua_absindex(L, env);
   int top = lua_gettop(L);
   push_chunk(L, key, source, chunkname, env);
-  if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+  bool was_checked = declaration_checked(L);
+  mark_declaration_checked(L, checked);
+  int status = lua_pcall(L, 0, 1, 0);
+  mark_declaration_checked(L, was_checked);
+  if (status != LUA_OK) {
     std::string message = luaL_tolstring(L, -1, nullptr);
     lua_settop(L, top);
     throw std::runtime_error(message);
@@ -202,6 +223,12 @@ bool push_declaration(lua_State* L, int env, const std::string& key, std::string
   if (!is_workflow) lua_settop(L, top);
   return is_workflow;
 }
+}  // namespace
+
+bool push_declaration(lua_State* L, int env, const std::string& key, std::string_view source,
+                      const std::string& chunkname) {
+  return run_declaration(L, env, key, source, chunkname, true);
+}
 
 std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
                                           const std::string& chunkname, const std::string& key) {
@@ -213,7 +240,7 @@ std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& sourc
     ActiveBudget active(L, budget);
     push_environment(L);
     bool is_workflow =
-        push_declaration(L, -1, key.empty() ? "file:" + chunkname : key, source, "@" + chunkname);
+        run_declaration(L, -1, key.empty() ? "file:" + chunkname : key, source, "@" + chunkname, false);
     lua_remove(L, is_workflow ? -2 : -1);  // the environment
     if (!is_workflow) return std::nullopt;
   }

@@ -61,4 +61,9 @@ std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& sourc
 bool push_declaration(lua_State* L, int env, const std::string& key, std::string_view source,
                       const std::string& chunkname);
 
+// True while push_declaration runs a file again: its declaration passed
+// read_workflow_spec when the file loaded (same bytecode), so
+// weft.workflow { ... } skips checking it a second time.
+bool declaration_checked(lua_State* L);
+
 }  // namespace weft::dsl
