@@ -1,29 +1,49 @@
 // Command-line argument parsing (see cli_args.hpp).
 #include "api/cli_args.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 namespace weft::api {
 
-CliArgs::CliArgs(int argc, char** argv, int first, std::set<std::string> flags) {
+CliArgs::CliArgs(int argc, char** argv, int first, const std::vector<CliOption>& options) {
+  std::string problem;  // the first one; reported only when no help was asked for
+  auto report = [&](const std::string& text) {
+    if (problem.empty()) problem = text;
+  };
   for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      help_ = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0 || arg == "--") {
       positionals_.push_back(arg);
       continue;
     }
     std::string name = arg.substr(2);
-    auto eq = name.find('=');
-    if (eq != std::string::npos) {
-      options_[name.substr(0, eq)] = name.substr(eq + 1);
-    } else if (flags.count(name)) {
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    auto option = std::find_if(options.begin(), options.end(),
+                               [&](const CliOption& o) { return o.name == name; });
+    if (option == options.end()) {
+      report("unknown option --" + name);
+    } else if (option->value.empty()) {
+      if (value) report("option --" + name + " takes no value");
       flags_set_.insert(name);
-    } else {
-      if (i + 1 >= argc) throw UsageError("option --" + name + " needs a value");
+    } else if (value) {
+      options_[name] = *value;
+    } else if (i + 1 < argc) {
       options_[name] = argv[++i];
+    } else {
+      report("option --" + name + " needs a value");
     }
   }
+  if (!help_ && !problem.empty()) throw UsageError(problem);
 }
 
 std::string CliArgs::positional(size_t index, const char* what) const {
@@ -39,13 +59,6 @@ std::optional<std::string> CliArgs::get(const std::string& name) const {
 
 std::string CliArgs::get_or(const std::string& name, const std::string& fallback) const {
   return get(name).value_or(fallback);
-}
-
-void CliArgs::allow_only(const std::set<std::string>& allowed) const {
-  for (const auto& [name, value] : options_)
-    if (!allowed.count(name)) throw UsageError("unknown option --" + name);
-  for (const auto& name : flags_set_)
-    if (!allowed.count(name)) throw UsageError("unknown option --" + name);
 }
 
 std::string read_json_argument(const std::string& option, const std::string& value) {

@@ -1,5 +1,6 @@
 // Command-line arguments of the weft subcommands: positionals, options
-// with a value (--db PATH or --db=PATH) and boolean flags (--json).
+// with a value (--db PATH or --db=PATH) and flags (--json), checked
+// against the command's declared options (api/cli_commands.cpp).
 #pragma once
 #include <map>
 #include <optional>
@@ -17,20 +18,28 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One option of a subcommand: `--name VALUE`, or a flag when `value` is empty.
+struct CliOption {
+  std::string name;   // without the leading "--"
+  std::string value;  // placeholder shown in help ("PATH"); empty: a flag
+  std::string help;   // one line
+};
+
 class CliArgs {
  public:
-  // `flags` are the options that take no value; any other --name takes one.
-  CliArgs(int argc, char** argv, int first, std::set<std::string> flags);
+  // Throws UsageError for an option not in `options`, a missing value or
+  // a flag given a value, unless --help or -h is among the arguments.
+  CliArgs(int argc, char** argv, int first, const std::vector<CliOption>& options);
 
+  bool help() const { return help_; }
   const std::vector<std::string>& positionals() const { return positionals_; }
   std::string positional(size_t index, const char* what) const;
   std::optional<std::string> get(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& fallback) const;
   bool flag(const std::string& name) const { return flags_set_.count(name) > 0; }
-  // Rejects options not in `allowed` (flags included).
-  void allow_only(const std::set<std::string>& allowed) const;
 
  private:
+  bool help_ = false;
   std::vector<std::string> positionals_;
   std::map<std::string, std::string> options_;
   std::set<std::string> flags_set_;

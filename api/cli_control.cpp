@@ -13,9 +13,7 @@
 
 namespace weft::api {
 
-int cmd_event(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"data", "db"});
+int cmd_event(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft event RUN_ID NAME)");
   std::string name = args.positional(1, "event name (weft event RUN_ID NAME)");
   nlohmann::json payload = nullptr;
@@ -44,9 +42,7 @@ int cmd_event(int argc, char** argv) {
   return 1;
 }
 
-int cmd_cancel(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"db"});
+int cmd_cancel(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft cancel RUN_ID)");
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
@@ -68,9 +64,7 @@ int cmd_cancel(int argc, char** argv) {
   return 1;
 }
 
-int cmd_retry(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"db"});
+int cmd_retry(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft retry RUN_ID)");
   auto store_owner = open_existing_store(args);
   switch (engine::redrive_run(*store_owner, run_id, engine::SystemClock().now_ms())) {

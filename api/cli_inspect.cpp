@@ -75,9 +75,7 @@ std::string indented(const json& value) {
 
 }  // namespace
 
-int cmd_runs(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"json"});
-  args.allow_only({"db", "status", "workflow", "limit", "json"});
+int cmd_runs(const CliArgs& args) {
   engine::RunFilter filter;
   if (auto status = args.get("status")) {
     filter.status = engine::run_status_from(*status);
@@ -104,9 +102,7 @@ int cmd_runs(int argc, char** argv) {
   return 0;
 }
 
-int cmd_history(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"json"});
-  args.allow_only({"db", "json"});
+int cmd_history(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft history RUN_ID)");
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;

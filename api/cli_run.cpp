@@ -69,9 +69,7 @@ int wait_and_report(engine::Engine& engine, const std::string& id) {
 
 }  // namespace
 
-int cmd_run(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"input", "db", "id", "workers", "key-file"});
+int cmd_run(const CliArgs& args) {
   std::string file = args.positional(0, "workflow file (weft run FILE.lua)");
   json input = parse_input(args);
   std::string id = args.get_or("id", "");
@@ -99,9 +97,7 @@ int cmd_run(int argc, char** argv) {
   return wait_and_report(engine, id);
 }
 
-int cmd_start(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"input", "db", "id"});
+int cmd_start(const CliArgs& args) {
   std::string file = args.positional(0, "workflow file (weft start FILE.lua)");
   json input = parse_input(args);
   auto store_owner = open_or_create_store(args);
@@ -119,9 +115,7 @@ int cmd_start(int argc, char** argv) {
   return 0;
 }
 
-int cmd_resume(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"db", "workflows", "workers", "key-file"});
+int cmd_resume(const CliArgs& args) {
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
   engine::WorkflowCatalog catalog(store, args.get_or("workflows", ""));

@@ -11,9 +11,7 @@
 
 namespace weft::api {
 
-int cmd_schedules(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"json"});
-  args.allow_only({"workflows", "json"});
+int cmd_schedules(const CliArgs& args) {
   // Next fire times follow from the cron expressions alone: no database is
   // read, and none is created.
   engine::WorkflowCatalog catalog(args.get_or("workflows", "."));

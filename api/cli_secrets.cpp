@@ -70,9 +70,7 @@ std::string key_file_for(const CliArgs& args) {
   return args.get_or("key-file", args.get_or("db", kDefaultDb) + ".key");
 }
 
-int cmd_secrets(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {});
-  args.allow_only({"db", "key-file", "value", "from-file"});
+int cmd_secrets(const CliArgs& args) {
   std::string action = args.positional(0, "action (set, list, delete, rotate-key)");
   if (action != "set" && action != "list" && action != "delete" && action != "rotate-key")
     throw UsageError("unknown action '" + action + "' (set, list, delete, rotate-key)");

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -118,20 +117,10 @@ std::string still_busy(const HttpServer& server, engine::Engine& engine) {
   return busy.empty() ? busy : " (" + busy + ")";
 }
 
-bool wants_help(int argc, char** argv) {
-  for (int i = 2; i < argc; ++i)
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return true;
-  return false;
-}
-
 }  // namespace
 
-int cmd_serve(int argc, char** argv) {
-  if (wants_help(argc, argv)) {
-    std::cout << serve_help();
-    return 0;
-  }
-  ServeConfig config = load_serve_config(CliArgs(argc, argv, 2, {}));
+int cmd_serve(const CliArgs& args) {
+  ServeConfig config = load_serve_config(args);
   log::configure(config.log_level, *log::format_from(config.log_format));
   ShutdownWatchdog watchdog;  // first: outlives the engine, whose threads it may wait for
   FdLimit fds = raise_fd_limit();
@@ -145,7 +134,7 @@ int cmd_serve(int argc, char** argv) {
   engine::WorkflowCatalog catalog(store, config.workflows);
   report_problems(catalog.add_folder());
   engine::SystemClock clock;
-  stdlib::RateLimiter limiter;
+  engine::RateLimiter limiter;
   for (const auto& [key, spec] : config.limits) limiter.pin(key, spec);
   engine::EngineOptions options;
   options.workers = config.workers;

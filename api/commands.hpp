@@ -1,19 +1,22 @@
-// The weft subcommands. Each returns the process exit code: 0 success,
-// 1 the run failed (or was compensated or cancelled), 2 usage or load error.
+// The weft subcommands. Each gets its arguments already checked against
+// its options (api/cli_commands.cpp) and returns the process exit code:
+// 0 success, 1 the run failed (or was compensated or cancelled), 2 usage
+// or load error.
 #pragma once
+#include "api/cli_args.hpp"
 
 namespace weft::api {
 
-int cmd_run(int argc, char** argv);      // cli_run.cpp
-int cmd_start(int argc, char** argv);    // cli_run.cpp
-int cmd_resume(int argc, char** argv);   // cli_run.cpp
-int cmd_event(int argc, char** argv);    // cli_control.cpp
-int cmd_cancel(int argc, char** argv);   // cli_control.cpp
-int cmd_retry(int argc, char** argv);    // cli_control.cpp
-int cmd_runs(int argc, char** argv);     // cli_inspect.cpp
-int cmd_history(int argc, char** argv);  // cli_inspect.cpp
-int cmd_secrets(int argc, char** argv);  // cli_secrets.cpp
-int cmd_schedules(int argc, char** argv);  // cli_schedules.cpp
-int cmd_serve(int argc, char** argv);    // cli_serve.cpp
+int cmd_run(const CliArgs& args);        // cli_run.cpp
+int cmd_start(const CliArgs& args);      // cli_run.cpp
+int cmd_resume(const CliArgs& args);     // cli_run.cpp
+int cmd_event(const CliArgs& args);      // cli_control.cpp
+int cmd_cancel(const CliArgs& args);     // cli_control.cpp
+int cmd_retry(const CliArgs& args);      // cli_control.cpp
+int cmd_runs(const CliArgs& args);       // cli_inspect.cpp
+int cmd_history(const CliArgs& args);    // cli_inspect.cpp
+int cmd_secrets(const CliArgs& args);    // cli_secrets.cpp
+int cmd_schedules(const CliArgs& args);  // cli_schedules.cpp
+int cmd_serve(const CliArgs& args);      // cli_serve.cpp
 
 }  // namespace weft::api

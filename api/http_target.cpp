@@ -1,15 +1,12 @@
 // Request targets and their normalisation (see http_target.hpp).
 #include "api/http_target.hpp"
 
+#include "engine/percent_encoding.hpp"
+
 namespace weft::api {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+constexpr engine::PercentDecoding kForm{.plus_is_space = true};
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
@@ -24,26 +21,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::optional<Target> parse_target(std::string_view target, std::string* why) {
   auto refuse = [why](const char* message) -> std::optional<Target> {
     if (why) *why = message;
@@ -55,7 +32,7 @@ std::optional<Target> parse_target(std::string_view target, std::string* why) {
   if (raw_path.empty() || raw_path.front() != '/') return refuse("the request target must be a path starting with '/'");
   for (auto segment : split(raw_path, '/')) {
     if (segment.empty()) continue;
-    auto decoded = percent_decode(segment, false);
+    auto decoded = engine::percent_decode(segment);
     if (!decoded) return refuse("malformed percent escape in the target");
     if (*decoded == "." || *decoded == "..") return refuse("'.' and '..' segments are not allowed in the path");
     out.path += "/" + *decoded;
@@ -66,8 +43,8 @@ std::optional<Target> parse_target(std::string_view target, std::string* why) {
   for (auto pair : split(target.substr(question + 1), '&')) {
     if (pair.empty()) continue;
     size_t equals = pair.find('=');
-    auto key = percent_decode(pair.substr(0, equals), true);
-    auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+    auto key = engine::percent_decode(pair.substr(0, equals), kForm);
+    auto value = engine::percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), kForm);
     if (!key || !value) return refuse("malformed percent escape in the target");
     out.query[*key] = *value;
   }

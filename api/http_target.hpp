@@ -16,8 +16,6 @@ struct Target {
   std::map<std::string, std::string> query;   // decoded; the last repeat wins
 };
 
-// nullopt when a percent escape is malformed.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 // Normalises once: `//` collapses, a trailing `/` goes, segments are
 // percent-decoded, so "/metrics/", "//metrics" and "/%6detrics" are all
 // the path "/metrics". nullopt (and `why`, when given, says which) for a

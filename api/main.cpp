@@ -1,68 +1,94 @@
 // weft: the command-line front end. One binary; the first argument names
-// the subcommand (see docs/cli.md).
+// the subcommand, looked up in the table of api/cli_commands.cpp, which
+// also gives every help text here (see docs/cli.md).
+#include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <string>
 
-#include "api/cli_args.hpp"
-#include "api/commands.hpp"
+#include "api/cli_commands.hpp"
 #include "engine/allocator_tuning.hpp"
+#include "stdlib/native_modules.hpp"
 
 namespace {
 
-struct Command {
-  const char* name;
-  int (*run)(int, char**);
-  const char* summary;
-};
+using weft::api::CommandSpec;
 
-const Command kCommands[] = {
-    {"run", weft::api::cmd_run, "run FILE.lua [--input JSON|@file] [--db PATH] [--id ID]"},
-    {"start", weft::api::cmd_start, "start FILE.lua [--input JSON|@file] [--db PATH] [--id ID]"},
-    {"resume", weft::api::cmd_resume, "resume [--db PATH] [--workflows DIR] [--workers N]"},
-    {"event", weft::api::cmd_event, "event RUN_ID NAME [--data JSON|@file] [--db PATH]"},
-    {"cancel", weft::api::cmd_cancel, "cancel RUN_ID [--db PATH]"},
-    {"retry", weft::api::cmd_retry, "retry RUN_ID [--db PATH]"},
-    {"runs", weft::api::cmd_runs, "runs [--db PATH] [--status S] [--workflow W] [--json]"},
-    {"history", weft::api::cmd_history, "history RUN_ID [--db PATH] [--json]"},
-    {"schedules", weft::api::cmd_schedules, "schedules [--workflows DIR] [--json]"},
-    {"serve", weft::api::cmd_serve,
-     "serve [--config FILE] [--workflows DIR] [--db PATH] [--listen HOST:PORT] [--workers N]"
-     " [--key-file PATH] [--shutdown-grace DUR] [--tokens-file PATH] (--help: all settings)"},
-    {"secrets", weft::api::cmd_secrets,
-     "secrets set NAME [--value V | --from-file F | stdin] | list | delete NAME | rotate-key"
-     " [--db PATH] [--key-file PATH]"},
-};
-
-void usage(FILE* out) {
-  std::fprintf(out, "usage: weft <command> [options]\n\ncommands:\n");
-  for (const auto& command : kCommands) std::fprintf(out, "  weft %s\n", command.summary);
+void print_commands(FILE* out) {
+  std::fprintf(out,
+               "usage: weft <command> [options]\n"
+               "       weft <command> --help\n"
+               "       weft --version\n\ncommands:\n");
+  for (const auto& command : weft::api::cli_commands())
+    std::fprintf(out, "  %-10s %s\n", command.name.c_str(), command.summary.c_str());
   std::fprintf(out, "\nThe database defaults to ./weft.db. See docs/cli.md.\n");
+}
+
+// The usage line and the options; with `notes`, the command's notes too.
+void print_usage(FILE* out, const CommandSpec& command, bool notes) {
+  std::string arguments = command.arguments.empty() ? "" : " " + command.arguments;
+  std::fprintf(out, "usage: weft %s%s [options]\n\n%s\n\noptions:\n", command.name.c_str(),
+               arguments.c_str(), command.summary.c_str());
+  auto label = [](const weft::api::CliOption& o) {
+    return "--" + o.name + (o.value.empty() ? "" : " " + o.value);
+  };
+  size_t width = 20;
+  for (const auto& option : command.options) width = std::max(width, label(option).size() + 2);
+  for (const auto& option : command.options)
+    std::fprintf(out, "  %-*s %s\n", static_cast<int>(width), label(option).c_str(),
+                 option.help.c_str());
+  std::fprintf(out, "  %-*s %s\n", static_cast<int>(width), "-h, --help", "print this help");
+  if (notes && !command.notes.empty()) std::fprintf(out, "\n%s", command.notes.c_str());
+}
+
+int run_command(const CommandSpec& command, int argc, char** argv) {
+  try {
+    weft::api::CliArgs args(argc, argv, 2, command.options);
+    if (args.help()) {
+      print_usage(stdout, command, true);
+      return 0;
+    }
+    return command.run(args);
+  } catch (const weft::api::UsageError& e) {
+    std::fprintf(stderr, "weft %s: %s\n", command.name.c_str(), e.what());
+    print_usage(stderr, command, false);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft %s: %s\n", command.name.c_str(), e.what());
+    return 2;
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   weft::engine::tune_allocator();
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
-    usage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  weft::stdlib::register_native_modules();  // before any Lua state
+  if (argc < 2) {
+    print_commands(stderr);
+    return 2;
   }
-  for (const auto& command : kCommands) {
-    if (std::strcmp(argv[1], command.name) != 0) continue;
-    try {
-      return command.run(argc, argv);
-    } catch (const weft::api::UsageError& e) {
-      std::fprintf(stderr, "weft %s: %s\nusage: weft %s\n", command.name, e.what(),
-                   command.summary);
-      return 2;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "weft %s: %s\n", command.name, e.what());
+  std::string first = argv[1];
+  if (first == "--version") {
+    std::printf("weft %s (%s)\n", WEFT_VERSION, WEFT_COMMIT);
+    return 0;
+  }
+  if (first == "--help" || first == "-h" || first == "help") {
+    if (argc > 2) {  // weft help COMMAND
+      if (const CommandSpec* command = weft::api::find_command(argv[2])) {
+        print_usage(stdout, *command, true);
+        return 0;
+      }
+      std::fprintf(stderr, "weft: unknown command '%s'\n", argv[2]);
+      print_commands(stderr);
       return 2;
     }
+    print_commands(stdout);
+    return 0;
   }
-  std::fprintf(stderr, "weft: unknown command '%s'\n", argv[1]);
-  usage(stderr);
+  if (const CommandSpec* command = weft::api::find_command(first))
+    return run_command(*command, argc, argv);
+  std::fprintf(stderr, "weft: unknown command '%s'\n", first.c_str());
+  print_commands(stderr);
   return 2;
 }

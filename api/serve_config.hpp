@@ -7,10 +7,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/cli_args.hpp"
 #include "engine/log.hpp"
-#include "stdlib/rate_limiter.hpp"
+#include "engine/rate_limiter.hpp"
 
 namespace weft::api {
 
@@ -28,17 +29,19 @@ struct ServeConfig {
   std::chrono::milliseconds read_timeout{30'000};
   log::Level log_level = log::Level::Info;
   std::string log_format = "auto";  // json | text | auto (text when stderr is a terminal)
-  std::map<std::string, stdlib::LimitSpec> limits;  // [limits] keys, declared at startup
+  std::map<std::string, engine::LimitSpec> limits;  // [limits] keys, declared at startup
 };
 
 // Looks up an environment variable (std::getenv in production).
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 std::optional<std::string> process_env(const std::string& name);
 
-// Throws UsageError for a bad option or value, ConfigError for a bad file.
+// `args` were checked against serve_options(). Throws UsageError for a
+// bad value, ConfigError ("FILE:LINE: message") for a bad file.
 ServeConfig load_serve_config(const CliArgs& args, const EnvLookup& env = process_env);
 
-// The text `weft serve --help` prints.
-const char* serve_help();
+// weft serve's options, one per setting (and --config), each with its
+// environment variable and weft.toml key in its help.
+std::vector<CliOption> serve_options();
 
 }  // namespace weft::api

@@ -15,7 +15,7 @@
 #include "api/webhook_events.hpp"
 #include "api/webhook_secrets.hpp"
 #include "engine/engine.hpp"
-#include "stdlib/rate_limiter.hpp"
+#include "engine/rate_limiter.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::api {
@@ -60,7 +60,7 @@ class WebhookIngress {
   engine::Engine& engine_;
   WebhookSecrets secrets_;
   WebhookEvents events_;
-  stdlib::RateLimiter limiter_;
+  engine::RateLimiter limiter_;
 };
 
 }  // namespace weft::api

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "engine/json_limits.hpp"
+#include "engine/percent_encoding.hpp"
 
 namespace weft::api {
 namespace {
@@ -40,8 +41,8 @@ json parse_form(const std::string& body) {
     std::string_view pair(body.data() + start, end - start);
     if (!pair.empty()) {
       size_t equals = pair.find('=');
-      auto name = percent_decode(pair.substr(0, equals), true);
-      auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+      auto name = engine::percent_decode(pair.substr(0, equals), {.plus_is_space = true});
+      auto value = engine::percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), {.plus_is_space = true});
       if (!name || !value) throw ApiError(400, "invalid_form", "the form body has a malformed percent escape");
       form[*name] = *value;
     }

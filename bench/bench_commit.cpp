@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/ids.hpp"
+#include "engine/ids.hpp"
 #include "engine/allocator_tuning.hpp"
 #include "engine/clock.hpp"
 #include "engine/store_sqlite.hpp"
@@ -39,7 +39,7 @@ int64_t now_ms() { return SystemClock().now_ms(); }
 
 Run delivered_run(int n) {
   Run run;
-  run.id = weft::dsl::new_time_ordered_uuid(now_ms());
+  run.id = weft::engine::new_time_ordered_uuid(now_ms());
   run.workflow = "github_hook";
   run.script_hash = "5f2b8c0e3d1a4f6b9c7e2d8a1b3c5e7f9a0b2c4d6e8f1a3b5c7d9e0f2a4b6c8d";
   run.input = {{"action", "opened"}, {"n", n}};

@@ -21,6 +21,7 @@
 #include "engine/engine.hpp"
 #include "engine/store_sqlite.hpp"
 #include "engine/workflow_catalog.hpp"
+#include "stdlib/native_modules.hpp"
 
 namespace {
 
@@ -167,6 +168,7 @@ void replay(int steps) {
 
 int main(int argc, char** argv) {
   weft::engine::tune_allocator();  // as weft itself does
+  weft::stdlib::register_native_modules();
   bool smoke = argc > 1 && std::strcmp(argv[1], "--smoke") == 0;
   std::string only = argc > 2 ? argv[2] : "";  // e.g. `bench_engine --full throughput`
   if (only.empty() || only == "throughput") throughput(smoke ? 600 : 10'000, 256);

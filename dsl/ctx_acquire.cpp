@@ -8,7 +8,7 @@
 #include "dsl/ctx_park.hpp"
 #include "dsl/lua_guard.hpp"
 #include "engine/metrics.hpp"
-#include "stdlib/limit_keys.hpp"
+#include "dsl/limit_keys.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -24,8 +24,8 @@ const engine::MetricFamily kRateLimitWaits{"weft_ratelimit_wait_seconds",
 int acquire_body(lua_State* L) {
   RunContext& rc = durable_caller(L, "acquire");
   if (rc.limiter == nullptr) throw std::runtime_error("ctx:acquire: no rate limiter in this process");
-  std::vector<std::string> keys = stdlib::limit_keys_arg(L, 2, *rc.limiter);
-  double cost = stdlib::limit_cost_arg(L, 3);
+  std::vector<std::string> keys = limit_keys_arg(L, 2, *rc.limiter);
+  double cost = limit_cost_arg(L, 3);
   if (must_stop(L, rc)) return kRaise;
   std::string name = std::accumulate(std::next(keys.begin()), keys.end(), keys.front(),
                                      [](std::string a, const std::string& b) { return a + "," + b; });
@@ -42,7 +42,7 @@ int acquire_body(lua_State* L) {
       break;
   }
   engine::HistoryEvent event = d.recorded ? *d.recorded : new_event(rc, d.seq, EventKind::Acquire, name);
-  stdlib::Admission admission = rc.limiter->acquire(keys, cost, rc.now());
+  engine::Admission admission = rc.limiter->acquire(keys, cost, rc.now());
   if (admission.allowed) {
     event.status = EventStatus::Completed;
     event.ended_at = rc.now();

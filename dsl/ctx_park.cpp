@@ -2,8 +2,8 @@
 #include "dsl/ctx_park.hpp"
 
 #include "dsl/ctx.hpp"
+#include "dsl/lua_duration.hpp"
 #include "dsl/lua_guard.hpp"
-#include "engine/duration.hpp"
 
 namespace weft::dsl {
 
@@ -41,11 +41,7 @@ int park_until(RunContext& rc, engine::HistoryEvent event, int64_t fire_at) {
 }
 
 int64_t duration_arg_ms(lua_State* L, int index) {
-  try {
-    if (lua_type(L, index) == LUA_TNUMBER) return engine::seconds_to_ms(lua_tonumber(L, index));
-    if (lua_type(L, index) == LUA_TSTRING) return engine::parse_duration_ms(lua_tostring(L, index));
-  } catch (const std::invalid_argument&) {
-  }
+  if (auto ms = to_duration_ms(L, index)) return *ms;
   throw ArgError(index, "duration expected (seconds, or a string like \"10s\")");
 }
 

@@ -10,7 +10,7 @@
 
 #include "dsl/ctx.hpp"
 #include "dsl/ctx_park.hpp"
-#include "dsl/ids.hpp"
+#include "engine/ids.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/recorded.hpp"
@@ -32,9 +32,9 @@ nlohmann::json generate(EventKind kind, RunContext* rc) {
     case EventKind::Now:
       return rc ? rc->now() : real_now_ms();
     case EventKind::Uuid:
-      return new_uuid();
+      return engine::new_uuid();
     default:
-      return random_unit();
+      return engine::random_unit();
   }
 }
 

@@ -10,7 +10,7 @@
 
 #include "dsl/chunk_cache.hpp"
 #include "dsl/embedded_lua.hpp"
-#include "stdlib/native_modules.hpp"
+#include "dsl/native_modules.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -41,12 +41,10 @@ void set_workflows_dir(lua_State* L, const std::string& dir) {
 
 bool push_module_loader(lua_State* L, const std::string& name, int env) {
   env = lua_absindex(L, env);
-  for (const auto& module : stdlib::native_modules()) {
-    if (name == module.name) {
-      lua_pushcfunction(L, module.open);
-      lua_pushstring(L, ":native:");
-      return true;
-    }
+  if (lua_CFunction open = find_native_module(name)) {
+    lua_pushcfunction(L, open);
+    lua_pushstring(L, ":native:");
+    return true;
   }
   for (const auto& module : embedded_modules()) {
     if (name == module.name) {

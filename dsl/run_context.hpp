@@ -49,6 +49,8 @@ using ChildResolver = std::function<std::optional<ChildScript>(const std::string
 namespace weft::stdlib {
 class HttpClient;
 class SecretKeys;
+}
+namespace weft::engine {
 class RateLimiter;
 }
 
@@ -77,10 +79,13 @@ class RunContext {
   int env_ref = LUA_NOREF;                   // the run's environment (registry)
   int64_t children = 0;                      // ctx:child calls so far, replayed ones included
   stdlib::HttpClient* http = nullptr;        // the worker's client
-  engine::Store* store = nullptr;            // documents, blobs, secrets
+  // Storage for steps, one interface per concern (each may have its own backend).
+  engine::DocumentStore* documents = nullptr;  // weft.store
+  engine::BlobStore* blobs = nullptr;          // weft.blob
+  engine::SecretStore* secrets = nullptr;      // weft.secrets (ciphertext only)
   const stdlib::SecretKeys* secret_keys = nullptr;  // master key for weft.secrets
   Redactor redactor;  // values of the secrets the workflow declares: out of all it writes
-  stdlib::RateLimiter* limiter = nullptr;    // the process's rate limits
+  engine::RateLimiter* limiter = nullptr;    // the process's rate limits
   // Calls `fn` on the worker's loop after `delay_ms` (for waits inside steps).
   std::function<void(int64_t delay_ms, std::function<void()> fn)> schedule_after;
 

@@ -117,7 +117,7 @@ engine::WebhookSpec read_webhook_trigger(lua_State* L, int index) {
   spec.has_event = type == LUA_TFUNCTION;
   if (lua_getfield(L, index, "limit") != LUA_TNIL) {
     try {
-      spec.limit = stdlib::parse_limit_spec("limit", lua_to_json(L, -1, "limit"));
+      spec.limit = engine::parse_limit_spec("limit", lua_to_json(L, -1, "limit"));
     } catch (const std::exception& e) {
       lua_pop(L, 1);
       throw std::runtime_error(std::string("limit: expected { rate = N, per = \"1s\" } (") +
@@ -163,7 +163,7 @@ int lua_webhook_trigger(lua_State* L) {
 }
 
 void push_verify_table(lua_State* L) {
-  auto names = stdlib::webhook::preset_names();
+  auto names = engine::verify_presets();
   lua_createtable(L, 0, static_cast<int>(names.size()));
   for (auto name : names) {
     lua_pushlstring(L, name.data(), name.size());

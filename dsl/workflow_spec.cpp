@@ -6,6 +6,7 @@
 #include "dsl/budget.hpp"
 #include "dsl/chunk_cache.hpp"
 #include "dsl/environment.hpp"
+#include "dsl/lua_duration.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/webhook_trigger.hpp"
 #include "engine/duration.hpp"
@@ -22,11 +23,7 @@ constexpr int64_t kLoadInstructions = 50'000'000;
 constexpr std::chrono::milliseconds kLoadWallTime{30'000};
 
 int64_t read_duration(lua_State* L, int index, const char* field) {
-  try {
-    if (lua_type(L, index) == LUA_TNUMBER) return engine::seconds_to_ms(lua_tonumber(L, index));
-    if (lua_type(L, index) == LUA_TSTRING) return engine::parse_duration_ms(lua_tostring(L, index));
-  } catch (const std::invalid_argument&) {
-  }
+  if (auto ms = to_duration_ms(L, index)) return *ms;
   throw std::runtime_error(std::string(field) + ": expected seconds or a duration like \"1h\"");
 }
 
@@ -143,7 +140,7 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
     nlohmann::json limits = lua_to_json(L, -1, "limits");
     for (const auto& [key, limit] : limits.items()) {
       try {
-        spec.limits.emplace_back(key, stdlib::parse_limit_spec(key, limit));
+        spec.limits.emplace_back(key, engine::parse_limit_spec(key, limit));
       } catch (const std::invalid_argument& e) {
         throw std::runtime_error("workflow '" + spec.name + "': " + e.what());
       }

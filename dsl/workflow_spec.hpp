@@ -16,7 +16,7 @@
 #include "engine/retry_policy.hpp"
 #include "engine/schedule_spec.hpp"
 #include "engine/webhook_spec.hpp"
-#include "stdlib/rate_limiter.hpp"
+#include "engine/rate_limiter.hpp"
 
 namespace weft::dsl {
 
@@ -30,7 +30,7 @@ struct WorkflowSpec {
   int64_t history_limit = 50'000;     // events in a run's history
   int64_t child_depth_limit = 16;     // nested ctx:child levels below the root run
   int64_t children_limit = 1'000;     // ctx:child calls of one run
-  std::vector<std::pair<std::string, stdlib::LimitSpec>> limits;  // declared rate limits
+  std::vector<std::pair<std::string, engine::LimitSpec>> limits;  // declared rate limits
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`
   SecretGrants secrets;               // what weft.secrets may read and write

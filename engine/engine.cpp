@@ -7,7 +7,7 @@
 #include <functional>
 #include <stdexcept>
 
-#include "dsl/ids.hpp"
+#include "engine/ids.hpp"
 #include "engine/leases.hpp"
 #include "engine/log.hpp"
 
@@ -30,7 +30,7 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
       options_(std::move(options)),
       owner_(make_owner_id()),
       committer_(std::make_unique<GroupCommitter>(store)),
-      own_limiter_(options_.limiter ? nullptr : std::make_unique<stdlib::RateLimiter>()),
+      own_limiter_(options_.limiter ? nullptr : std::make_unique<engine::RateLimiter>()),
       limiter_(options_.limiter ? options_.limiter : own_limiter_.get()) {
   if (auto saved = store_.get_document(kRateLimitCollection, kRateLimitDocument))
     limiter_->import_state(saved->doc);
@@ -110,7 +110,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
   auto script = catalog_.by_name(workflow);
   if (!script) throw std::invalid_argument("unknown workflow '" + workflow + "'");
   Run run;
-  run.id = options.id.empty() ? dsl::new_time_ordered_uuid(clock_.now_ms()) : options.id;
+  run.id = options.id.empty() ? new_time_ordered_uuid(clock_.now_ms()) : options.id;
   if (!options.id.empty() && store_.get_run(run.id))
     throw std::invalid_argument("a run with id '" + run.id + "' already exists");
   run.workflow = workflow;

@@ -21,7 +21,7 @@
 #include "engine/store.hpp"
 #include "engine/worker.hpp"
 #include "engine/workflow_catalog.hpp"
-#include "stdlib/rate_limiter.hpp"
+#include "engine/rate_limiter.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::engine {
@@ -36,7 +36,7 @@ struct EngineOptions {
   bool background = true;       // false: tests drive polling with poll()
   std::string root_id;          // only this run tree (weft run); empty = all
   // Rate limits (null: the engine keeps its own, persisted in the store).
-  stdlib::RateLimiter* limiter = nullptr;
+  engine::RateLimiter* limiter = nullptr;
   // The master key for weft.secrets (null: secrets are unavailable).
   const stdlib::SecretKeys* secret_keys = nullptr;
   // Start the runs of weft.cron schedules (weft serve; not weft run).
@@ -118,7 +118,7 @@ class Engine {
   GroupCommitter::Stats commit_stats() const { return committer_->stats(); }
   // The single writer, for writes that belong to no run (webhook audit).
   GroupCommitter& committer() { return *committer_; }
-  stdlib::RateLimiter& limiter() { return *limiter_; }
+  engine::RateLimiter& limiter() { return *limiter_; }
   // Starts the schedules' runs that are due (the scheduler thread does it
   // on every poll when options.run_schedules; tests call it by hand).
   void tick_schedules();
@@ -146,8 +146,8 @@ class Engine {
   std::string owner_;
   std::unique_ptr<GroupCommitter> committer_;
   std::unique_ptr<ScheduleRunner> schedules_;
-  std::unique_ptr<stdlib::RateLimiter> own_limiter_;
-  stdlib::RateLimiter* limiter_;
+  std::unique_ptr<engine::RateLimiter> own_limiter_;
+  engine::RateLimiter* limiter_;
   std::vector<std::unique_ptr<Worker>> workers_;
 
   std::mutex mutex_;

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "dsl/ids.hpp"
+#include "engine/ids.hpp"
 
 namespace weft::engine {
 namespace {
@@ -22,7 +22,7 @@ std::string host_name() {
 }  // namespace
 
 std::string make_owner_id() {
-  return host_name() + ":" + std::to_string(getpid()) + ":" + dsl::new_uuid().substr(0, 8);
+  return host_name() + ":" + std::to_string(getpid()) + ":" + new_uuid().substr(0, 8);
 }
 
 bool owner_is_dead(const std::string& owner) {

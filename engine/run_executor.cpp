@@ -148,7 +148,9 @@ void RunExecutor::start(Run run, bool fresh) {
                                               Journal(std::move(history), std::move(inbox)), clock_);
   live.rc->cancel_requested = live.rc->run.cancel_requested;
   live.rc->http = &http_;
-  live.rc->store = &store_;
+  live.rc->documents = &store_;
+  live.rc->blobs = &store_;
+  live.rc->secrets = &store_;
   live.rc->secret_keys = config_.secret_keys;
   live.rc->redactor = std::move(redactor);
   live.rc->limiter = config_.limiter;

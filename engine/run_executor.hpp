@@ -24,7 +24,7 @@
 #include "engine/store.hpp"
 #include "engine/workflow_catalog.hpp"
 #include "stdlib/http_client.hpp"
-#include "stdlib/rate_limiter.hpp"
+#include "engine/rate_limiter.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::engine {
@@ -41,7 +41,7 @@ struct ExecutorConfig {
   int64_t lease_ms = 30'000;
   int64_t crash_limit = 3;  // see EngineOptions::crash_limit
   const stdlib::SecretKeys* secret_keys = nullptr;
-  stdlib::RateLimiter* limiter = nullptr;
+  engine::RateLimiter* limiter = nullptr;
 };
 
 class RunExecutor {

@@ -34,8 +34,16 @@ void validate_webhook(const WebhookSpec& spec) {
   if (spec.verify) validate_verify(*spec.verify);
 }
 
+std::vector<std::string_view> verify_presets() {
+  return {"github", "slack", "stripe", "shopify", "twilio", "standard", "hmac", "rsa_sha256"};
+}
+
+bool preset_uses_clock(std::string_view preset) {
+  return preset == "slack" || preset == "stripe" || preset == "standard";
+}
+
 void validate_verify(const WebhookVerify& verify) {
-  const auto names = stdlib::webhook::preset_names();
+  const auto names = verify_presets();
   if (std::find(names.begin(), names.end(), verify.preset) == names.end())
     throw std::invalid_argument("verify: unknown preset '" + verify.preset + "'");
   if (verify.secret.empty() && verify.options.public_key.empty())

@@ -7,25 +7,45 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
-#include "stdlib/rate_limiter.hpp"
-#include "stdlib/webhook_presets.hpp"
+#include "engine/rate_limiter.hpp"
 
 namespace weft::engine {
 
-// How deliveries are verified: a preset of stdlib/webhook_presets.hpp and
-// the weft.secrets name of its key, read when a delivery arrives.
+// The verification presets a route may name; stdlib/webhook_presets.cpp
+// implements each (a unit test checks it knows them all).
+std::vector<std::string_view> verify_presets();
+// True for the presets that compare a signed timestamp with `now`
+// (and so read the clock when VerifyOptions::now_seconds is empty).
+bool preset_uses_clock(std::string_view preset);
+
+// Only the fields a preset reads matter; see docs/stdlib/webhook.md.
+struct VerifyOptions {
+  std::string secret;
+  std::string header;     // hmac, rsa_sha256: header holding the signature
+  std::string algorithm;  // hmac: sha1 | sha256 | sha512 (empty: sha256)
+  std::string encoding;   // hmac: hex | base64 (empty: hex)
+  std::string prefix;     // hmac: text before the signature, e.g. "sha256="
+  std::string public_key;  // rsa_sha256: PEM
+  std::int64_t tolerance_seconds = 300;
+  std::optional<std::int64_t> now_seconds;  // default: the system clock
+};
+
+// How deliveries are verified: a preset and the weft.secrets name of its
+// key, read when a delivery arrives.
 struct WebhookVerify {
   std::string preset;
   std::string secret;  // for rsa_sha256: the PEM public key, unless options.public_key is given
-  stdlib::webhook::Options options;  // header, algorithm, ...; `secret` is filled per delivery
+  VerifyOptions options;  // header, algorithm, ...; `secret` is filled per delivery
 };
 
 struct WebhookSpec {
   std::string path;                     // "/hooks/..."
   std::optional<WebhookVerify> verify;  // nullopt: `verify = false`, deliveries are not checked
   std::string dedup;                    // "" | "header:NAME" | "json:field.path"
-  std::optional<stdlib::LimitSpec> limit;
+  std::optional<LimitSpec> limit;
   bool has_event = false;
   int trigger_index = 0;  // 1-based position in `on` (where `event` is found)
   std::string where;      // "file.lua:12", the weft.webhook call

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Weft builds with, only those missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config liblua5.4-dev libboost-dev nlohmann-json3-dev
-          libsqlite3-dev libcurl4-openssl-dev libssl-dev catch2 sqlite3 tzdata ca-certificates)
+          libsqlite3-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev catch2 sqlite3 tzdata
+          ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

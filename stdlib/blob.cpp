@@ -61,7 +61,7 @@ int blob_put(lua_State* L) {
                                             " bytes exceed the limit of 25 MiB", false);
     blob.size = static_cast<int64_t>(blob.data.size());
     blob.updated_at = now_ms();
-    rc.store->put_blob(blob);
+    rc.blobs->put_blob(blob);
     lua_pushinteger(L, blob.size);
     return 1;
   });
@@ -71,7 +71,7 @@ int blob_put(lua_State* L) {
 int blob_get(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     dsl::RunContext& rc = step_run(L, "blob.get");
-    auto blob = rc.store->get_blob(path_arg(L, 1, false));
+    auto blob = rc.blobs->get_blob(path_arg(L, 1, false));
     if (!blob) {
       lua_pushnil(L);
       return 1;
@@ -93,7 +93,7 @@ int blob_list(lua_State* L) {
       if (lua_isinteger(L, -1)) limit = lua_tointeger(L, -1);
       lua_pop(L, 1);
     }
-    auto blobs = rc.store->list_blobs(prefix, limit);
+    auto blobs = rc.blobs->list_blobs(prefix, limit);
     lua_createtable(L, static_cast<int>(blobs.size()), 0);
     for (size_t i = 0; i < blobs.size(); ++i) {
       lua_createtable(L, 0, 4);
@@ -116,7 +116,7 @@ int blob_list(lua_State* L) {
 int blob_delete(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     dsl::RunContext& rc = step_run(L, "blob.delete");
-    lua_pushboolean(L, rc.store->delete_blob(path_arg(L, 1, false)));
+    lua_pushboolean(L, rc.blobs->delete_blob(path_arg(L, 1, false)));
     return 1;
   });
 }

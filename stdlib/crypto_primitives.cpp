@@ -15,6 +15,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "engine/percent_encoding.hpp"
+
 namespace weft::stdlib::crypto {
 namespace {
 
@@ -105,10 +107,9 @@ std::string decode64(std::string_view text, const char* alphabet, const char* na
 }
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  fail(std::string("invalid hex character '") + c + "'");
+  int value = engine::hex_digit_value(c);
+  if (value < 0) fail(std::string("invalid hex character '") + c + "'");
+  return value;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "dsl/async_call.hpp"
 #include "dsl/ctx.hpp"
 #include "dsl/lua_error.hpp"
+#include "dsl/lua_duration.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
 #include "engine/duration.hpp"
@@ -39,17 +40,10 @@ std::string field_string(lua_State* L, int table, const char* key, const std::st
 
 int64_t field_ms(lua_State* L, int table, const char* key, int64_t fallback) {
   lua_getfield(L, table, key);
-  int64_t value = fallback;
-  try {
-    if (lua_type(L, -1) == LUA_TNUMBER) value = engine::seconds_to_ms(lua_tonumber(L, -1));
-    else if (lua_type(L, -1) == LUA_TSTRING) value = engine::parse_duration_ms(lua_tostring(L, -1));
-    else if (!lua_isnil(L, -1)) throw std::invalid_argument("");
-  } catch (const std::invalid_argument&) {
-    lua_pop(L, 1);
-    throw ArgError(1, std::string("field '") + key + "' must be a duration like \"10s\"");
-  }
+  std::optional<int64_t> value = lua_isnil(L, -1) ? fallback : dsl::to_duration_ms(L, -1);
   lua_pop(L, 1);
-  return value;
+  if (!value) throw ArgError(1, std::string("field '") + key + "' must be a duration like \"10s\"");
+  return *value;
 }
 
 std::string url_encode(const std::string& text) {

@@ -1,13 +1,13 @@
-// The list of native modules, in the order require finds them.
+// The list of the standard library's native modules: a new module is one
+// file in stdlib/ plus one line here.
 #include "stdlib/native_modules.hpp"
 
-#include "dsl/weft_module.hpp"
+#include "dsl/native_modules.hpp"
 
 namespace weft::stdlib {
 
-const std::vector<NativeModule>& native_modules() {
-  static const std::vector<NativeModule> modules = {
-      {"weft", dsl::open_weft},
+void register_native_modules() {
+  dsl::register_native_modules({
       {"weft.json", open_json},
       {"weft.http", open_http},
       {"weft.store", open_store},
@@ -16,8 +16,7 @@ const std::vector<NativeModule>& native_modules() {
       {"weft.ratelimit", open_ratelimit},
       {"weft.crypto", open_crypto},
       {"weft.webhook", open_webhook},
-  };
-  return modules;
+  });
 }
 
 }  // namespace weft::stdlib

@@ -11,7 +11,7 @@
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
 #include "stdlib/http_client.hpp"
-#include "stdlib/limit_keys.hpp"
+#include "dsl/limit_keys.hpp"
 #include "stdlib/native_modules.hpp"
 
 namespace weft::stdlib {
@@ -34,8 +34,8 @@ dsl::RunContext& limiter_run(lua_State* L, const char* fn) {
 int ratelimit_try(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     dsl::RunContext& rc = limiter_run(L, "ratelimit.try");
-    auto keys = limit_keys_arg(L, 1, *rc.limiter);
-    Admission admission = rc.limiter->acquire(keys, limit_cost_arg(L, 2), now_ms());
+    auto keys = dsl::limit_keys_arg(L, 1, *rc.limiter);
+    engine::Admission admission = rc.limiter->acquire(keys, dsl::limit_cost_arg(L, 2), now_ms());
     lua_pushboolean(L, admission.allowed);
     lua_pushnumber(L, static_cast<double>(admission.retry_after_ms) / 1000.0);
     return 2;
@@ -46,15 +46,15 @@ int ratelimit_try(lua_State* L) {
 // without blocking; past `timeout` raises kind "rate_limited" (retryable).
 int acquire_body(lua_State* L) {
   dsl::RunContext& rc = limiter_run(L, "ratelimit.acquire");
-  auto keys = limit_keys_arg(L, 1, *rc.limiter);
-  double cost = limit_cost_arg(L, 2);
+  auto keys = dsl::limit_keys_arg(L, 1, *rc.limiter);
+  double cost = dsl::limit_cost_arg(L, 2);
   int64_t timeout_ms = 60'000;
   if (lua_istable(L, 2)) {
     lua_getfield(L, 2, "timeout");
     if (!lua_isnil(L, -1)) timeout_ms = static_cast<int64_t>(lua_tonumber(L, -1) * 1000);
     lua_pop(L, 1);
   }
-  RateLimiter* limiter = rc.limiter;
+  engine::RateLimiter* limiter = rc.limiter;
   auto schedule = rc.schedule_after;
   int64_t deadline = now_ms() + timeout_ms;
   return dsl::start_async(rc, [&](dsl::AsyncComplete complete) {
@@ -62,7 +62,7 @@ int acquire_body(lua_State* L) {
     auto attempt = std::make_shared<std::function<void()>>();
     std::weak_ptr<std::function<void()>> weak = attempt;
     *attempt = [=]() {
-      Admission admission = limiter->acquire(keys, cost, now_ms());
+      engine::Admission admission = limiter->acquire(keys, cost, now_ms());
       if (admission.allowed) {
         complete([](lua_State* L) { lua_pushboolean(L, 1); return 1; });
       } else if (now_ms() + admission.retry_after_ms > deadline) {
@@ -100,13 +100,13 @@ std::optional<double> header_number(lua_State* L, int headers, const char* name)
 int ratelimit_observe(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     dsl::RunContext& rc = limiter_run(L, "ratelimit.observe");
-    auto keys = limit_keys_arg(L, 1, *rc.limiter);
+    auto keys = dsl::limit_keys_arg(L, 1, *rc.limiter);
     if (!lua_istable(L, 2)) throw dsl::ArgError(2, "response (table with headers) expected");
     lua_getfield(L, 2, "headers");
     if (!lua_istable(L, -1)) throw dsl::ArgError(2, "response.headers (table) expected");
     int headers = lua_gettop(L);
     int64_t now = now_ms();
-    LimitFeedback feedback;
+    engine::LimitFeedback feedback;
     feedback.limit = header_number(L, headers, "x-ratelimit-limit");
     feedback.remaining = header_number(L, headers, "x-ratelimit-remaining");
     if (auto reset = header_number(L, headers, "x-ratelimit-reset")) {

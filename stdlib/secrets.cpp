@@ -42,7 +42,7 @@ int secrets_get(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     std::string name;
     dsl::RunContext& rc = granted_run(L, "secrets.get", name);
-    auto sealed = rc.store->get_secret(name);
+    auto sealed = rc.secrets->get_secret(name);
     if (!sealed) throw dsl::KindError("not_found", "no secret named '" + name + "'", false);
     std::string value;
     try {
@@ -66,7 +66,7 @@ int secrets_set(lua_State* L) {
     const char* data = lua_tolstring(L, 2, &length);
     std::string value(data, length);
     rc.redactor.add(name, value);
-    rc.store->put_secret(name, rc.secret_keys->box().seal(name, value), now_ms());
+    rc.secrets->put_secret(name, rc.secret_keys->box().seal(name, value), now_ms());
     return 0;
   });
 }

@@ -37,7 +37,7 @@ void push_record(lua_State* L, const engine::Document& document) {
 // store.put(collection, id, doc [, { if_version = n }]) -> version
 int store_put(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::Store& store = *step_run(L, "store.put").store;
+    engine::DocumentStore& store = *step_run(L, "store.put").documents;
     std::string collection = name_arg(L, 1, "collection");
     std::string id = name_arg(L, 2, "id");
     if (!lua_istable(L, 3)) throw ArgError(3, "document (table) expected");
@@ -67,7 +67,7 @@ int store_put(lua_State* L) {
 // store.get(collection, id) -> doc, version | nil
 int store_get(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::Store& store = *step_run(L, "store.get").store;
+    engine::DocumentStore& store = *step_run(L, "store.get").documents;
     auto document = store.get_document(name_arg(L, 1, "collection"), name_arg(L, 2, "id"));
     if (!document) {
       lua_pushnil(L);
@@ -82,7 +82,7 @@ int store_get(lua_State* L) {
 // store.delete(collection, id) -> true if it existed
 int store_delete(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::Store& store = *step_run(L, "store.delete").store;
+    engine::DocumentStore& store = *step_run(L, "store.delete").documents;
     lua_pushboolean(L, store.delete_document(name_arg(L, 1, "collection"), name_arg(L, 2, "id")));
     return 1;
   });
@@ -91,7 +91,7 @@ int store_delete(lua_State* L) {
 // store.find(collection, { where = {...}, order = {...}, limit = n }) -> { {id, version, doc}, ... }
 int store_find(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::Store& store = *step_run(L, "store.find").store;
+    engine::DocumentStore& store = *step_run(L, "store.find").documents;
     std::string collection = name_arg(L, 1, "collection");
     engine::DocumentQuery query;
     if (lua_istable(L, 2)) {

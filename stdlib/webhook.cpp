@@ -89,7 +89,7 @@ int webhook_verify(lua_State* L) {
     std::string preset = lua_tostring(L, 1);
     w::Request request = request_arg(L, 2);
     w::Options options = options_arg(L, 3);
-    if (!options.now_seconds && w::uses_clock(preset)) dsl::require_step(L, "webhook.verify without options.now");
+    if (!options.now_seconds && engine::preset_uses_clock(preset)) dsl::require_step(L, "webhook.verify without options.now");
     w::Verdict verdict;
     try {
       verdict = w::verify(preset, request, options);

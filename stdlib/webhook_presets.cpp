@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/percent_encoding.hpp"
 #include "stdlib/crypto_primitives.hpp"
 
 namespace weft::stdlib::webhook {
@@ -172,27 +173,10 @@ Verdict standard(const Request& request, const Options& options) {
   return any_matches(v1, "base64", c::hmac("sha256", *key, content)) ? pass() : mismatch();
 }
 
-int hex_value(char ch) {
-  if (ch >= '0' && ch <= '9') return ch - '0';
-  ch = lower(ch);
-  return (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10 : -1;
-}
-
 // application/x-www-form-urlencoded decoding: '+' is a space, %XX a byte;
 // an invalid escape is kept as it is.
 std::string form_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool escape = text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-                  hex_value(text[i + 2]) >= 0;
-    if (escape) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i] == '+' ? ' ' : text[i];
-    }
-  }
-  return out;
+  return *engine::percent_decode(text, {.plus_is_space = true, .keep_bad_escapes = true});
 }
 
 std::vector<Param> form_params(std::string_view text) {
@@ -325,16 +309,6 @@ Verdict verify(const std::string& preset, const Request& request, const Options&
   Preset check = find_preset(preset);
   if (!check) throw std::invalid_argument("unknown webhook preset '" + preset + "'");
   return check(request, options);
-}
-
-std::vector<std::string_view> preset_names() {
-  std::vector<std::string_view> names;
-  for (const auto& [name, preset] : kPresets) names.push_back(name);
-  return names;
-}
-
-bool uses_clock(std::string_view preset) {
-  return preset == "slack" || preset == "stripe" || preset == "standard";
 }
 
 }  // namespace weft::stdlib::webhook

@@ -1,6 +1,7 @@
 // Webhook signature verification presets behind weft.webhook: GitHub, Slack,
 // Stripe, Shopify, Twilio, Standard Webhooks, generic HMAC and RSA-SHA256,
 // each checked as its provider documents it, over stdlib/crypto_primitives.hpp.
+// The preset names and their options are declared in engine/webhook_spec.hpp.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -8,6 +9,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "engine/webhook_spec.hpp"
 
 namespace weft::stdlib::webhook {
 
@@ -26,17 +29,7 @@ struct Request {
   std::string body;  // raw bytes as received
 };
 
-// Only the fields a preset reads matter; see docs/stdlib/webhook.md.
-struct Options {
-  std::string secret;
-  std::string header;     // hmac, rsa_sha256: header holding the signature
-  std::string algorithm;  // hmac: sha1 | sha256 | sha512 (empty: sha256)
-  std::string encoding;   // hmac: hex | base64 (empty: hex)
-  std::string prefix;     // hmac: text before the signature, e.g. "sha256="
-  std::string public_key;  // rsa_sha256: PEM
-  std::int64_t tolerance_seconds = 300;
-  std::optional<std::int64_t> now_seconds;  // default: the system clock
-};
+using Options = engine::VerifyOptions;
 
 struct Verdict {
   bool ok = false;
@@ -46,12 +39,5 @@ struct Verdict {
 // Checks `request` with the named preset. Bad input of any kind yields
 // {false, reason}; only an unknown preset throws std::invalid_argument.
 Verdict verify(const std::string& preset, const Request& request, const Options& options);
-
-// The preset names verify() knows, e.g. for weft.verify.<preset>.
-std::vector<std::string_view> preset_names();
-
-// True for the presets that compare a signed timestamp with `now`
-// (and so read the clock when options.now_seconds is empty).
-bool uses_clock(std::string_view preset);
 
 }  // namespace weft::stdlib::webhook

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "dsl/lua_state.hpp"
+#include "stdlib/native_modules.hpp"
 
 namespace {
 
@@ -97,6 +98,7 @@ void run_test_file(const std::string& path, Tally& tally) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weft::stdlib::register_native_modules();
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s TEST.lua...\n", argv[0]);
     return 2;

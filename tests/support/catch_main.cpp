@@ -8,10 +8,12 @@
 #include <cstdlib>
 
 #include "engine/log.hpp"
+#include "stdlib/native_modules.hpp"
 
 int main(int argc, char** argv) {
   const char* asked = std::getenv("WEFT_LOG_LEVEL");
   auto level = asked ? weft::log::level_from(asked) : std::nullopt;
+  weft::stdlib::register_native_modules();
   weft::log::configure(level.value_or(weft::log::Level::Error), weft::log::Format::Json);
   return Catch::Session().run(argc, argv);
 }

@@ -5,9 +5,9 @@
 #include <set>
 #include <string>
 
-#include "dsl/ids.hpp"
+#include "engine/ids.hpp"
 
-using namespace weft::dsl;
+using namespace weft::engine;
 
 TEST_CASE("new_uuid is a version 4 UUID in lower-case text", "[ids]") {
   const std::regex v4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");

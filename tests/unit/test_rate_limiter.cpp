@@ -3,12 +3,12 @@
 // adaptive slowdown and its decay, and state that survives a restart.
 #include <catch2/catch.hpp>
 
-#include "stdlib/rate_limiter.hpp"
+#include "engine/rate_limiter.hpp"
 #include "tests/support/engine_fixture.hpp"
 
-using weft::stdlib::LimitFeedback;
-using weft::stdlib::LimitSpec;
-using weft::stdlib::RateLimiter;
+using weft::engine::LimitFeedback;
+using weft::engine::LimitSpec;
+using weft::engine::RateLimiter;
 
 namespace {
 
@@ -96,13 +96,13 @@ TEST_CASE("limit state survives export and import", "[ratelimit]") {
 }
 
 TEST_CASE("limit declarations are validated, naming the field", "[ratelimit]") {
-  CHECK_THROWS_WITH(weft::stdlib::parse_limit_spec("crm", {{"per", "1m"}}),
+  CHECK_THROWS_WITH(weft::engine::parse_limit_spec("crm", {{"per", "1m"}}),
                     Catch::Contains("limits.crm: rate"));
-  CHECK_THROWS_WITH(weft::stdlib::parse_limit_spec("crm", {{"rate", 5}, {"per", "soon"}}),
+  CHECK_THROWS_WITH(weft::engine::parse_limit_spec("crm", {{"rate", 5}, {"per", "soon"}}),
                     Catch::Contains("per"));
-  CHECK_THROWS_WITH(weft::stdlib::parse_limit_spec("crm", {{"rate", 5}, {"kind", "leaky"}}),
+  CHECK_THROWS_WITH(weft::engine::parse_limit_spec("crm", {{"rate", 5}, {"kind", "leaky"}}),
                     Catch::Contains("kind"));
-  auto spec = weft::stdlib::parse_limit_spec("crm", {{"rate", 300}, {"per", "1m"}, {"burst", 50}});
+  auto spec = weft::engine::parse_limit_spec("crm", {{"rate", 300}, {"per", "1m"}, {"burst", 50}});
   CHECK(spec.per_ms == 60'000);
   CHECK(spec.burst == 50);
 }

@@ -5,6 +5,7 @@
 
 #include "tests/support/rsa_test_keys.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -168,6 +169,16 @@ std::string run_lua(weft::dsl::LuaState& state, const std::string& code) {
 }
 
 }  // namespace
+
+TEST_CASE("Every preset a route may name is implemented and has an example here", "[webhook]") {
+  std::vector<std::string> examples;
+  for (const Case& c : all_cases()) examples.push_back(c.preset);
+  for (auto name : weft::engine::verify_presets()) {
+    INFO(name);
+    CHECK_NOTHROW(wh::verify(std::string(name), {}, {}));
+    CHECK(std::find(examples.begin(), examples.end(), name) != examples.end());
+  }
+}
 
 TEST_CASE("Every preset accepts its valid example", "[webhook]") {
   for (const Case& c : all_cases()) {

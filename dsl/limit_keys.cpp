@@ -1,11 +1,11 @@
 // Rate-limit key arguments (see limit_keys.hpp).
-#include "stdlib/limit_keys.hpp"
+#include "dsl/limit_keys.hpp"
 
 #include "dsl/lua_guard.hpp"
 
-namespace weft::stdlib {
+namespace weft::dsl {
 
-std::vector<std::string> limit_keys_arg(lua_State* L, int index, const RateLimiter& limiter) {
+std::vector<std::string> limit_keys_arg(lua_State* L, int index, const engine::RateLimiter& limiter) {
   std::vector<std::string> keys;
   if (lua_type(L, index) == LUA_TSTRING) {
     keys.push_back(lua_tostring(L, index));
@@ -34,4 +34,4 @@ double limit_cost_arg(lua_State* L, int index) {
   return cost;
 }
 
-}  // namespace weft::stdlib
+}  // namespace weft::dsl

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace weft::stdlib {
+namespace weft::engine {
 
 struct LimitSpec {
   enum class Kind { TokenBucket, SlidingWindow };
@@ -87,4 +87,4 @@ class RateLimiter {
   std::map<std::string, Limit> limits_;
 };
 
-}  // namespace weft::stdlib
+}  // namespace weft::engine

@@ -5,7 +5,7 @@
 // current count), which needs constant memory per key. The adaptive
 // slowdown multiplies the refill rate (or the window's rate) and recovers
 // linearly to full speed over ten periods.
-#include "stdlib/rate_limiter.hpp"
+#include "engine/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,7 @@
 
 #include "engine/duration.hpp"
 
-namespace weft::stdlib {
+namespace weft::engine {
 namespace {
 
 constexpr double kMinSlowdown = 0.05;
@@ -202,4 +202,4 @@ void RateLimiter::import_state(const nlohmann::json& state) {
   }
 }
 
-}  // namespace weft::stdlib
+}  // namespace weft::engine

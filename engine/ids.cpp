@@ -1,5 +1,5 @@
 // UUIDs and random numbers (see ids.hpp).
-#include "dsl/ids.hpp"
+#include "engine/ids.hpp"
 
 #include <openssl/rand.h>
 
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace weft::dsl {
+namespace weft::engine {
 
 namespace {
 
@@ -67,4 +67,4 @@ double random_unit() {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
-}  // namespace weft::dsl
+}  // namespace weft::engine

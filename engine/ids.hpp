@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-namespace weft::dsl {
+namespace weft::engine {
 
 std::string new_uuid();
 // UUID v7 (RFC 9562): the first 48 bits are the Unix time in ms, so ids
@@ -13,4 +13,4 @@ std::string new_uuid();
 std::string new_time_ordered_uuid(int64_t unix_ms);
 double random_unit();  // uniform in [0, 1)
 
-}  // namespace weft::dsl
+}  // namespace weft::engine

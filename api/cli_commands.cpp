@@ -1,0 +1,89 @@
+// The table of weft subcommands (see cli_commands.hpp). weft serve's
+// options come from its settings table (serve_config.cpp).
+#include "api/cli_commands.hpp"
+
+#include "api/commands.hpp"
+#include "api/serve_config.hpp"
+
+namespace weft::api {
+namespace {
+
+const CliOption kDbCreated{"db", "PATH", "the database (default ./weft.db; created if missing)"};
+const CliOption kDbExisting{"db", "PATH", "the database (default ./weft.db; must exist)"};
+const CliOption kKeyFile{"key-file", "PATH",
+                         "master key of weft.secrets (default: the database path + .key)"};
+const CliOption kWorkers{"workers", "N", "worker threads (default: one per core)"};
+const CliOption kInput{"input", "JSON|@FILE", "the run's input: JSON text or @ a JSON file (default {})"};
+const CliOption kJson{"json", "", "print JSON instead of a table"};
+
+const char* kServeNotes = R"(Serves the HTTP API (docs/api.md), runs the workflows of a folder, their
+timers and cron schedules, until SIGTERM or SIGINT (graceful: in-flight
+steps finish and runs are handed back within --shutdown-grace). SIGHUP
+reloads the workflows folder.
+
+Each setting comes from, highest first: the option, the environment
+variable (second column), the configuration file ([server] table, third
+column), the default.
+
+Other environment:
+  WEFT_API_TOKENS        comma-separated `TOKEN [tenant=NAME]` entries for /v1
+                         (with the tokens file, both count; none: no auth)
+  WEFT_MASTER_KEY        the master key itself, instead of the key file
+
+Rate limits for the workflows' keys, in the configuration file:
+  [limits]
+  "api.hubapi.com" = { rate = 100, per = "10s" }
+  salesforce = { rate = 25, per = "1s", burst = 5 }
+They take precedence over limits a workflow declares for the same key.
+)";
+
+}  // namespace
+
+const std::vector<CommandSpec>& cli_commands() {
+  static const std::vector<CommandSpec> table = {
+      {"run", "FILE.lua", "run a workflow in this process until it ends; print its result",
+       {kInput, kDbCreated,
+        {"id", "RUN_ID", "the run's id; an unfinished run with it is resumed, an ended one reported"},
+        kWorkers, kKeyFile},
+       cmd_run, ""},
+      {"start", "FILE.lua", "create a run without executing it; print its id",
+       {kInput, kDbCreated, {"id", "RUN_ID", "the run's id (default: a new UUID)"}},
+       cmd_start, ""},
+      {"resume", "", "execute every unfinished run until none can move",
+       {kDbExisting, {"workflows", "DIR", "folder loaded for ctx:child and require"}, kWorkers,
+        kKeyFile},
+       cmd_resume, ""},
+      {"event", "RUN_ID NAME", "deliver an event to a run",
+       {{"data", "JSON|@FILE", "the event's payload: JSON text or @ a JSON file (default null)"},
+        kDbExisting},
+       cmd_event, ""},
+      {"cancel", "RUN_ID", "cancel a run", {kDbExisting}, cmd_cancel, ""},
+      {"retry", "RUN_ID", "redrive a failed run from its failed step", {kDbExisting}, cmd_retry,
+       ""},
+      {"runs", "", "list runs, oldest first",
+       {kDbExisting,
+        {"status", "STATUS", "only runs with this status (pending, completed, failed, ...)"},
+        {"workflow", "NAME", "only runs of this workflow"},
+        {"limit", "N", "at most N runs (default 1000)"}, kJson},
+       cmd_runs, ""},
+      {"history", "RUN_ID", "print a run's timeline", {kDbExisting, kJson}, cmd_history, ""},
+      {"schedules", "", "list the cron schedules of a workflows folder and their next fire",
+       {{"workflows", "DIR", "the workflows folder (default .)"}, kJson},
+       cmd_schedules, ""},
+      {"serve", "", "run the engine as an HTTP service", serve_options(), cmd_serve, kServeNotes},
+      {"secrets", "(set NAME | list | delete NAME | rotate-key)", "manage encrypted secrets",
+       {{"value", "V", "secrets set: the value (default: --from-file, else stdin)"},
+        {"from-file", "F", "secrets set: read the value from this file"},
+        {"db", "PATH", "the database (default ./weft.db; secrets set creates it)"}, kKeyFile},
+       cmd_secrets, ""},
+  };
+  return table;
+}
+
+const CommandSpec* find_command(const std::string& name) {
+  for (const auto& command : cli_commands())
+    if (command.name == name) return &command;
+  return nullptr;
+}
+
+}  // namespace weft::api
