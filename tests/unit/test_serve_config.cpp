@@ -42,7 +42,7 @@ std::string parse_error(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("the weft.toml subset: sections, strings, numbers, booleans, inline tables, comments",
+TEST_CASE("weft.toml: sections, strings, numbers, booleans, inline tables, comments",
           "[config]") {
   json doc = parse_config(R"(# a comment
 [server]
