@@ -13,7 +13,7 @@
 #include "engine/fault_injection.hpp"
 #include "engine/log.hpp"
 #include "engine/run_observer.hpp"
-#include "stdlib/secrets.hpp"
+#include "stdlib/lua_secrets.hpp"
 
 namespace weft::engine {
 namespace {

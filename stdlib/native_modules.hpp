@@ -1,6 +1,9 @@
-// The native (C++) modules of the standard library, each opened by one
-// function in the stdlib/ file named after it (stdlib/json.cpp opens
-// weft.json). The function pushes the module table and returns 1.
+// The native (C++) modules of the standard library. Each module's Lua
+// binding is stdlib/lua_<name>.cpp (lua_http.cpp opens weft.http;
+// weft.json's is lua_json_module.cpp, apart from dsl/lua_json.cpp), beside
+// the service it binds when there is one (http_client.cpp, secret_box.cpp,
+// crypto_primitives.cpp, webhook_presets.cpp). Each open function pushes
+// the module table and returns 1.
 #pragma once
 #include <lua.hpp>
 

@@ -3,7 +3,7 @@
 // Values are decrypted with the process's master key; each value read or
 // set joins the run's Redactor, which keeps it out of all Weft writes.
 // `weft secrets` manages them.
-#include "stdlib/secrets.hpp"
+#include "stdlib/lua_secrets.hpp"
 
 #include <chrono>
 
