@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dsl/redact.hpp"
+#include "dsl/services.hpp"
 #include "dsl/thread_link.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/clock.hpp"
@@ -46,10 +47,6 @@ using ChildResolver = std::function<std::optional<ChildScript>(const std::string
 
 }  // namespace weft::dsl
 
-namespace weft::stdlib {
-class HttpClient;
-class SecretKeys;
-}
 namespace weft::engine {
 class RateLimiter;
 }
@@ -69,6 +66,11 @@ class RunContext {
   // cancellation, timeout, exceeded budget). The first reason wins.
   void doom(const std::string& kind, const std::string& message);
   bool doomed() const { return doom_error.has_value(); }
+  // A native service of this run's worker, or null (see services.hpp).
+  template <class T>
+  T* service() const {
+    return services ? services->find<T>() : nullptr;
+  }
 
   engine::Run run;
   const WorkflowSpec& spec;
@@ -78,12 +80,11 @@ class RunContext {
   ChildResolver resolve_child;
   int env_ref = LUA_NOREF;                   // the run's environment (registry)
   int64_t children = 0;                      // ctx:child calls so far, replayed ones included
-  stdlib::HttpClient* http = nullptr;        // the worker's client
+  const Services* services = nullptr;  // the worker's native services (HTTP client, secret keys, ...)
   // Storage for steps, one interface per concern (each may have its own backend).
   engine::DocumentStore* documents = nullptr;  // weft.store
   engine::BlobStore* blobs = nullptr;          // weft.blob
   engine::SecretStore* secrets = nullptr;      // weft.secrets (ciphertext only)
-  const stdlib::SecretKeys* secret_keys = nullptr;  // master key for weft.secrets
   Redactor redactor;  // values of the secrets the workflow declares: out of all it writes
   engine::RateLimiter* limiter = nullptr;    // the process's rate limits
   // Calls `fn` on the worker's loop after `delay_ms` (for waits inside steps).

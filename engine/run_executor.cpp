@@ -76,7 +76,10 @@ RunExecutor::RunExecutor(boost::asio::io_context& io, Store& store, GroupCommitt
       hooks_(std::move(hooks)),
       io_(io),
       state_({catalog.workflows_dir()}),
-      http_(io) {}
+      http_(io) {
+  services_.put(&http_);
+  if (config_.secret_keys) services_.put(config_.secret_keys);
+}
 
 RunExecutor::~RunExecutor() = default;
 
@@ -147,11 +150,10 @@ void RunExecutor::start(Run run, bool fresh) {
   live.rc = std::make_unique<dsl::RunContext>(std::move(run), loaded->spec,
                                               Journal(std::move(history), std::move(inbox)), clock_);
   live.rc->cancel_requested = live.rc->run.cancel_requested;
-  live.rc->http = &http_;
+  live.rc->services = &services_;
   live.rc->documents = &store_;
   live.rc->blobs = &store_;
   live.rc->secrets = &store_;
-  live.rc->secret_keys = config_.secret_keys;
   live.rc->redactor = std::move(redactor);
   live.rc->limiter = config_.limiter;
   live.rc->schedule_after = [this](int64_t delay_ms, std::function<void()> fn) {

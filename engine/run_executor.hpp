@@ -103,6 +103,7 @@ class RunExecutor {
   boost::asio::io_context& io_;
   dsl::LuaState state_;
   stdlib::HttpClient http_;
+  dsl::Services services_;  // http_ and the secret keys, for the runs' modules
   std::map<std::string, Loaded> loaded_;
   std::map<std::string, Live> live_;
 };

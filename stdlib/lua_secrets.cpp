@@ -33,7 +33,8 @@ dsl::RunContext& granted_run(lua_State* L, const char* function_name, std::strin
                              "' does not declare secret '" + name +
                              "' (add it to secrets = { ... } in weft.workflow)",
                          false);
-  if (rc.secret_keys == nullptr) throw dsl::KindError("secrets", "no master key is configured", false);
+  if (rc.service<const SecretKeys>() == nullptr)
+    throw dsl::KindError("secrets", "no master key is configured", false);
   return rc;
 }
 
@@ -46,7 +47,7 @@ int secrets_get(lua_State* L) {
     if (!sealed) throw dsl::KindError("not_found", "no secret named '" + name + "'", false);
     std::string value;
     try {
-      value = rc.secret_keys->open(name, *sealed);
+      value = rc.service<const SecretKeys>()->open(name, *sealed);
     } catch (const std::exception& e) {
       throw dsl::KindError("secrets", e.what(), false);
     }
@@ -66,7 +67,7 @@ int secrets_set(lua_State* L) {
     const char* data = lua_tolstring(L, 2, &length);
     std::string value(data, length);
     rc.redactor.add(name, value);
-    rc.secrets->put_secret(name, rc.secret_keys->box().seal(name, value), now_ms());
+    rc.secrets->put_secret(name, rc.service<const SecretKeys>()->box().seal(name, value), now_ms());
     return 0;
   });
 }
