@@ -10,6 +10,7 @@
 #include "engine/engine.hpp"
 #include "engine/json_limits.hpp"
 #include "engine/utf8.hpp"
+#include "stdlib/run_services.hpp"
 
 namespace weft::api {
 namespace {
@@ -85,7 +86,7 @@ int cmd_run(const CliArgs& args) {
   engine::EngineOptions options;
   options.workers = std::stoi(args.get_or("workers", "0"));  // 0: one per core
   stdlib::SecretKeys keys(key_file_for(args));
-  options.secret_keys = &keys;
+  options.executors = stdlib::lua_executors(catalog, &keys);
   bool resuming = !id.empty() && store.get_run(id).has_value();
   if (resuming) options.root_id = id;  // this process drives that run tree only
   engine::Engine engine(store, catalog, clock, options);
@@ -108,6 +109,7 @@ int cmd_start(const CliArgs& args) {
   engine::EngineOptions options;
   options.workers = 1;
   options.background = false;
+  options.executors = stdlib::lua_executors(catalog, nullptr);  // enqueues only
   engine::Engine engine(store, catalog, clock, options);
   engine::StartOptions start;
   start.id = args.get_or("id", "");
@@ -125,7 +127,7 @@ int cmd_resume(const CliArgs& args) {
   engine::EngineOptions options;
   if (auto workers = args.get("workers")) options.workers = std::stoi(*workers);
   stdlib::SecretKeys keys(key_file_for(args));
-  options.secret_keys = &keys;
+  options.executors = stdlib::lua_executors(catalog, &keys);
   engine::Engine engine(store, catalog, clock, options);
   while (engine.has_runnable_work()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   engine::RunFilter waiting;

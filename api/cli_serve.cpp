@@ -24,6 +24,7 @@
 #include "engine/engine.hpp"
 #include "engine/log.hpp"
 #include "engine/store_open.hpp"
+#include "stdlib/run_services.hpp"
 
 namespace weft::api {
 namespace {
@@ -142,7 +143,7 @@ int cmd_serve(const CliArgs& args) {
   options.run_schedules = true;
   options.limiter = &limiter;
   stdlib::SecretKeys keys(config.key_file);
-  options.secret_keys = &keys;
+  options.executors = stdlib::lua_executors(catalog, &keys);
   RunWaiters waiters;
   options.on_finished = [&waiters](const engine::Run& run) { waiters.finished(run); };
   engine::Engine engine(store, catalog, clock, options);

@@ -22,6 +22,7 @@
 #include "engine/store_sqlite.hpp"
 #include "engine/workflow_catalog.hpp"
 #include "stdlib/native_modules.hpp"
+#include "stdlib/run_services.hpp"
 
 namespace {
 
@@ -110,6 +111,7 @@ void throughput(int runs, int window) {
     finished.add();
     start_one();
   };
+  options.executors = weft::stdlib::lua_executors(*bench.catalog, nullptr);
   Engine engine(*bench.store, *bench.catalog, bench.clock, options);
   engine_ptr = &engine;
   auto begin = Clock::now();
@@ -131,6 +133,7 @@ void latency(int samples) {
   EngineOptions options;
   options.workers = 1;
   options.on_finished = [&](const Run&) { finished.add(); };
+  options.executors = weft::stdlib::lua_executors(*bench.catalog, nullptr);
   Engine engine(*bench.store, *bench.catalog, bench.clock, options);
   std::vector<double> ms;
   for (int i = 0; i < samples; ++i) {
@@ -153,6 +156,7 @@ void replay(int steps) {
   options.workers = 1;
   options.background = false;
   options.on_finished = [&](const Run&) { finished.add(); };
+  options.executors = weft::stdlib::lua_executors(*bench.catalog, nullptr);
   Engine engine(*bench.store, *bench.catalog, bench.clock, options);
   Run run = engine.start_run("long_history", {{"steps", steps}});
   engine.wait_idle();  // executed every step, now parked waiting for "go"

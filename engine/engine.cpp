@@ -52,10 +52,8 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
         dispatch(child, true);
       };
       hooks.released = [this](const std::string& id, int64_t wake_at) { released(id, wake_at); };
-      return std::make_unique<RunExecutor>(io, store_, *committer_, catalog_, clock_,
-                                           ExecutorConfig{owner_, options_.lease_ms, options_.crash_limit,
-                                                          options_.secret_keys, limiter_},
-                                           hooks);
+      return options_.executors(ExecutorContext{io, store_, *committer_, clock_, owner_, options_.lease_ms,
+                                                options_.crash_limit, *limiter_, std::move(hooks)});
     }));
   }
   if (options_.run_schedules)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/clock.hpp"
+#include "engine/executor.hpp"
 #include "engine/group_commit.hpp"
 #include "engine/redrive.hpp"
 #include "engine/schedules.hpp"
@@ -22,7 +23,6 @@
 #include "engine/worker.hpp"
 #include "engine/workflow_catalog.hpp"
 #include "engine/rate_limiter.hpp"
-#include "stdlib/secret_box.hpp"
 
 namespace weft::engine {
 
@@ -37,8 +37,8 @@ struct EngineOptions {
   std::string root_id;          // only this run tree (weft run); empty = all
   // Rate limits (null: the engine keeps its own, persisted in the store).
   engine::RateLimiter* limiter = nullptr;
-  // The master key for weft.secrets (null: secrets are unavailable).
-  const stdlib::SecretKeys* secret_keys = nullptr;
+  // Makes the executor of each worker (required): dsl::run_executors.
+  ExecutorFactory executors;
   // Start the runs of weft.cron schedules (weft serve; not weft run).
   bool run_schedules = false;
   // Called (on a worker thread) when a run executed here has ended durably.

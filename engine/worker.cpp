@@ -8,7 +8,7 @@
 
 namespace weft::engine {
 
-Worker::Worker(ExecutorFactory make_executor) : guard_(boost::asio::make_work_guard(io_)) {
+Worker::Worker(MakeExecutor make_executor) : guard_(boost::asio::make_work_guard(io_)) {
   std::promise<void> ready;
   thread_ = std::thread([this, &make_executor, &ready] {
     pthread_setname_np(pthread_self(), "weft-worker");

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/run_executor.hpp"
+#include "engine/executor.hpp"
 
 namespace weft::engine {
 
@@ -18,10 +18,10 @@ class Worker {
  public:
   // `make_executor` is called on the worker's thread with the worker's
   // event loop and a `post` that schedules work on that same thread.
-  using ExecutorFactory = std::function<std::unique_ptr<RunExecutor>(
+  using MakeExecutor = std::function<std::unique_ptr<Executor>(
       boost::asio::io_context& io, std::function<void(std::function<void()>)> post)>;
 
-  explicit Worker(ExecutorFactory make_executor);
+  explicit Worker(MakeExecutor make_executor);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -32,7 +32,7 @@ class Worker {
 
   void start_run(Run run, bool fresh);
   void cancel(const std::string& run_id);
-  void release_runs();  // see RunExecutor::release_runs
+  void release_runs();  // see Executor::release_runs
   void post(std::function<void()> fn);
 
  private:
@@ -45,7 +45,7 @@ class Worker {
   std::vector<std::function<void()>> inbox_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::unique_ptr<RunExecutor> executor_;
+  std::unique_ptr<Executor> executor_;
   std::thread thread_;
 };
 

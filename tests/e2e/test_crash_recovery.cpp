@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "stdlib/run_services.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
 
@@ -80,6 +81,7 @@ TEST_CASE("runs survive repeated SIGKILL of the process executing them", "[e2e][
     weft::engine::EngineOptions options;
     options.background = false;
     options.workers = 1;
+    options.executors = weft::stdlib::lua_executors(catalog, nullptr);
     weft::engine::Engine engine(store, catalog, clock, options);
     for (int k = 1; k <= kRuns; ++k)
       expected_total[engine.enqueue_run("crashy", {{"k", k}}).id] = 21 * k;

@@ -1,4 +1,5 @@
 // The engine fixture (see engine_fixture.hpp).
+#include "stdlib/run_services.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 #include <unistd.h>
@@ -34,7 +35,7 @@ void EngineFixture::restart() {
   engine::EngineOptions options;
   options.workers = 1;
   options.background = false;
-  options.secret_keys = secret_keys.get();
+  options.executors = stdlib::lua_executors(*catalog, secret_keys.get());
   options.run_schedules = true;  // ticked by hand (tick_schedules)
   engine = std::make_unique<engine::Engine>(*store, *catalog, clock, options);
 }

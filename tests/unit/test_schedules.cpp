@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "stdlib/run_services.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using nlohmann::json;
@@ -118,6 +119,7 @@ TEST_CASE("a fire is started once across restarts and processes sharing the data
   options.workers = 1;
   options.background = false;
   options.run_schedules = true;
+  options.executors = weft::stdlib::lua_executors(*f.catalog, f.secret_keys.get());
   weft::engine::Engine other(*f.store, *f.catalog, f.clock, options);
   other.tick_schedules();
   f.engine->tick_schedules();

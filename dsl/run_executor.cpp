@@ -1,5 +1,5 @@
 // The run executor (see run_executor.hpp).
-#include "engine/run_executor.hpp"
+#include "dsl/run_executor.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -13,10 +13,11 @@
 #include "engine/fault_injection.hpp"
 #include "engine/log.hpp"
 #include "engine/run_observer.hpp"
-#include "stdlib/lua_secrets.hpp"
 
-namespace weft::engine {
+namespace weft::dsl {
 namespace {
+
+using namespace weft::engine;
 
 using nlohmann::json;
 // The coroutine's entry for a run's body: runs the workflow file again in
@@ -25,8 +26,8 @@ using nlohmann::json;
 // key and name. Part of the first resume, so under the run's budget.
 int body_done(lua_State* L, int, lua_KContext) { return lua_gettop(L); }
 int body_entry(lua_State* L) {
-  int found = dsl::guarded(L, [](lua_State* L) {
-    return dsl::push_declaration(L, lua_upvalueindex(1), lua_tostring(L, lua_upvalueindex(2)),
+  int found = guarded(L, [](lua_State* L) {
+    return push_declaration(L, lua_upvalueindex(1), lua_tostring(L, lua_upvalueindex(2)),
                                  "", lua_tostring(L, lua_upvalueindex(3)))
                ? 1
                : 0;
@@ -43,7 +44,7 @@ int body_entry(lua_State* L) {
 // The coroutine's entry for a saga's compensation: the run's own
 // weft.saga (from its environment, upvalue 1) compensates ctx.
 int compensation_entry(lua_State* L) {
-  dsl::require_in(L, lua_upvalueindex(1), "weft.saga");
+  require_in(L, lua_upvalueindex(1), "weft.saga");
   lua_getfield(L, -1, "compensate");
   lua_pushvalue(L, 1);
   lua_callk(L, 1, 0, 0, body_done);
@@ -65,21 +66,20 @@ json error_json(const std::string& kind, const std::string& message) {
 
 }  // namespace
 
-RunExecutor::RunExecutor(boost::asio::io_context& io, Store& store, GroupCommitter& committer,
-                         WorkflowCatalog& catalog, const Clock& clock, ExecutorConfig config,
-                         ExecutorHooks hooks)
-    : store_(store),
-      committer_(committer),
+RunExecutor::RunExecutor(engine::ExecutorContext context, engine::WorkflowCatalog& catalog,
+                         RunServices services)
+    : store_(context.store),
+      committer_(context.committer),
       catalog_(catalog),
-      clock_(clock),
-      config_(std::move(config)),
-      hooks_(std::move(hooks)),
-      io_(io),
+      clock_(context.clock),
+      limiter_(context.limiter),
+      lease_owner_(std::move(context.lease_owner)),
+      lease_ms_(context.lease_ms),
+      crash_limit_(context.crash_limit),
+      hooks_(std::move(context.hooks)),
+      io_(context.io),
       state_({catalog.workflows_dir()}),
-      http_(io) {
-  services_.put(&http_);
-  if (config_.secret_keys) services_.put(config_.secret_keys);
-}
+      services_(std::move(services)) {}
 
 RunExecutor::~RunExecutor() = default;
 
@@ -89,11 +89,10 @@ const RunExecutor::Loaded& RunExecutor::load(const std::string& hash, const std:
   lua_State* L = state_.get();
   auto info = catalog_.by_name(workflow);
   std::string chunkname = info && info->hash == hash ? info->path : workflow + ".lua@" + hash.substr(0, 8);
-  auto spec = dsl::load_workflow(L, catalog_.source(hash), chunkname, hash);
+  auto spec = load_workflow(L, catalog_.source(hash), chunkname, hash);
   if (!spec) throw std::runtime_error(chunkname + ": the file must return weft.workflow { ... }");
   lua_pop(L, 1);  // each run makes its own declaration
-  if (config_.limiter)
-    for (const auto& [key, limit] : spec->limits) config_.limiter->declare(key, limit);
+  for (const auto& [key, limit] : spec->limits) limiter_.declare(key, limit);
   Loaded loaded{std::move(*spec), "@" + chunkname};
   return loaded_.emplace(hash, std::move(loaded)).first->second;
 }
@@ -105,7 +104,7 @@ void RunExecutor::fail_before_start(const Run& run, const std::string& kind,
   ended.status = RunStatus::Failed;
   ended.error = error_json(kind, message);
   UpdateRun update{run.id, RunStatus::Failed, nullptr, ended.error, 0, true, "", clock_.now_ms()};
-  committer_.submit({run.id, config_.lease_owner, {update}},
+  committer_.submit({run.id, lease_owner_, {update}},
                     [this, post = hooks_.post, ended](bool applied, std::exception_ptr) {
                       post([this, ended, applied] {
                         if (applied) {
@@ -123,7 +122,7 @@ void RunExecutor::start(Run run, bool fresh) {
     existing->second.restart = std::move(run);
     return;
   }
-  if (config_.crash_limit && run.crashes >= config_.crash_limit) {
+  if (crash_limit_ && run.crashes >= crash_limit_) {
     fail_before_start(run, "crashed",
                       "the process died " + std::to_string(run.crashes) +
                           " times while executing this run; it is quarantined instead of resumed"
@@ -133,10 +132,10 @@ void RunExecutor::start(Run run, bool fresh) {
   const Loaded* loaded = nullptr;
   std::vector<HistoryEvent> history;
   std::vector<InboxEvent> inbox;
-  dsl::Redactor redactor;  // declared secrets: hidden from all this run writes
+  Redactor redactor;  // declared secrets: hidden from all this run writes
   try {
     loaded = &load(run.script_hash, run.workflow);
-    redactor = stdlib::declared_secrets(loaded->spec.secrets, store_, config_.secret_keys);
+    if (services_.declared_secrets) redactor = services_.declared_secrets(loaded->spec.secrets, store_);
     if (!fresh) {
       history = store_.history(run.id);
       inbox = store_.unconsumed_inbox(run.id);
@@ -147,15 +146,15 @@ void RunExecutor::start(Run run, bool fresh) {
   }
   observe_run_started(run, fresh);
   Live& live = live_[run.id];
-  live.rc = std::make_unique<dsl::RunContext>(std::move(run), loaded->spec,
+  live.rc = std::make_unique<RunContext>(std::move(run), loaded->spec,
                                               Journal(std::move(history), std::move(inbox)), clock_);
   live.rc->cancel_requested = live.rc->run.cancel_requested;
-  live.rc->services = &services_;
+  live.rc->services = &services_.services;
   live.rc->documents = &store_;
   live.rc->blobs = &store_;
   live.rc->secrets = &store_;
   live.rc->redactor = std::move(redactor);
-  live.rc->limiter = config_.limiter;
+  live.rc->limiter = &limiter_;
   live.rc->schedule_after = [this](int64_t delay_ms, std::function<void()> fn) {
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
     timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code&) { fn(); });
@@ -164,16 +163,16 @@ void RunExecutor::start(Run run, bool fresh) {
     // Always from the loop, never inside the binding that started the work.
     hooks_.post([this, id, push = std::move(push)] { resume_async(id, push); });
   };
-  live.rc->resolve_child = [this](const std::string& workflow) -> std::optional<dsl::ChildScript> {
+  live.rc->resolve_child = [this](const std::string& workflow) -> std::optional<ChildScript> {
     auto info = catalog_.by_name(workflow);
     if (!info) return std::nullopt;
-    return dsl::ChildScript{info->hash, info->timeout_ms};
+    return ChildScript{info->hash, info->timeout_ms};
   };
   live.chunkname = loaded->chunkname;
   lua_State* L = state_.get();
-  dsl::push_environment(L);
+  push_environment(L);
   live.env_ref = live.rc->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  dsl::push_ctx(L, *live.rc);
+  push_ctx(L, *live.rc);
   live.ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   begin(live, false);
 }
@@ -185,7 +184,7 @@ void RunExecutor::begin(Live& live, bool compensation) {
   if (live.thread_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, live.thread_ref);
   live.co = lua_newthread(L);
   live.thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  dsl::set_run_link(live.co, &live.rc->link);
+  set_run_link(live.co, &live.rc->link);
   int nargs = 1;
   lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.env_ref);
   if (compensation) {
@@ -196,29 +195,29 @@ void RunExecutor::begin(Live& live, bool compensation) {
     lua_pushstring(live.co, live.chunkname.c_str());
     lua_pushcclosure(live.co, body_entry, 3);
     lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.ctx_ref);
-    dsl::push_json(live.co, live.rc->run.input);
+    push_json(live.co, live.rc->run.input);
     nargs = 2;
   }
   resume(live, nargs);
 }
 
 void RunExecutor::resume(Live& live, int nargs) {
-  dsl::RunContext& rc = *live.rc;
+  RunContext& rc = *live.rc;
   auto& memory = state_.memory();
   memory.exceeded = false;
   memory.resume_limit = memory.used + static_cast<size_t>(rc.spec.memory_limit);
-  dsl::active_run_link() = &rc.link;
-  dsl::Budget budget;
+  active_run_link() = &rc.link;
+  Budget budget;
   budget.instruction_limit = rc.spec.instruction_budget;
   budget.wall_limit = std::chrono::milliseconds(rc.spec.wall_limit_ms);
   budget.on_exceeded = [&rc](const std::string& reason) { rc.doom("limit_exceeded", reason); };
   int nresults = 0;
   int status;
   {
-    dsl::ActiveBudget active(live.co, budget);
+    ActiveBudget active(live.co, budget);
     status = lua_resume(live.co, state_.get(), nargs, &nresults);
   }
-  dsl::active_run_link() = nullptr;
+  active_run_link() = nullptr;
   memory.resume_limit = 0;
   if (memory.exceeded)
     rc.doom("limit_exceeded", "memory limit exceeded (" +
@@ -234,21 +233,21 @@ void RunExecutor::resume(Live& live, int nargs) {
 }
 
 void RunExecutor::on_yield(Live& live) {
-  dsl::RunContext& rc = *live.rc;
-  dsl::PendingOp op = std::move(rc.op);
-  rc.op = dsl::PendingOp{};
+  RunContext& rc = *live.rc;
+  PendingOp op = std::move(rc.op);
+  rc.op = PendingOp{};
   switch (op.kind) {
-    case dsl::PendingOp::Kind::None:
+    case PendingOp::Kind::None:
       finish(live, RunStatus::Failed, nullptr,
              error_json("error", "coroutine.yield is not allowed in a workflow body (only inside"
                                  " coroutines the workflow creates itself)"));
       return;
-    case dsl::PendingOp::Kind::Park:
+    case PendingOp::Kind::Park:
       park(live, op.park_status, op.wake_at, op.await_event, {});
       return;
-    case dsl::PendingOp::Kind::Async:
+    case PendingOp::Kind::Async:
       return;  // its completion resumes the run (resume_async)
-    case dsl::PendingOp::Kind::StepDone:
+    case PendingOp::Kind::StepDone:
       break;
   }
   fault_point("after-step-before-commit");
@@ -268,7 +267,7 @@ void RunExecutor::on_yield(Live& live) {
 }
 
 void RunExecutor::on_return(Live& live) {
-  dsl::RunContext& rc = *live.rc;
+  RunContext& rc = *live.rc;
   if (rc.doomed()) {
     on_error(live);
     return;
@@ -279,7 +278,7 @@ void RunExecutor::on_return(Live& live) {
   }
   json result;
   try {
-    result = lua_gettop(live.co) > 0 ? dsl::lua_to_json(live.co, -1, "workflow result") : json();
+    result = lua_gettop(live.co) > 0 ? lua_to_json(live.co, -1, "workflow result") : json();
   } catch (const std::exception& e) {
     finish(live, RunStatus::Failed, nullptr, error_json("serialization", e.what()));
     return;
@@ -288,12 +287,12 @@ void RunExecutor::on_return(Live& live) {
 }
 
 void RunExecutor::on_error(Live& live) {
-  dsl::RunContext& rc = *live.rc;
+  RunContext& rc = *live.rc;
   json error;
   if (rc.doomed()) {
     error = *rc.doom_error;
   } else {
-    error = dsl::error_value_to_json(live.co, -1);
+    error = error_value_to_json(live.co, -1);
     if (!error.contains("traceback")) {
       luaL_traceback(state_.get(), live.co, nullptr, 0);
       error["traceback"] = lua_tostring(state_.get(), -1);
@@ -334,7 +333,7 @@ void RunExecutor::start_compensation(Live& live, json body_error) {
 
 void RunExecutor::park(Live& live, RunStatus status, int64_t wake_at,
                        const std::string& await_event, std::vector<Mutation> extra) {
-  dsl::RunContext& rc = *live.rc;
+  RunContext& rc = *live.rc;
   int64_t now = clock_.now_ms();
   extra.push_back(UpdateRun{rc.run.id, status, nullptr, nullptr, wake_at, true, await_event, now});
   observe_parked(rc.run, rc.journal.last_seq(), status, wake_at);
@@ -343,7 +342,7 @@ void RunExecutor::park(Live& live, RunStatus status, int64_t wake_at,
 }
 
 void RunExecutor::finish(Live& live, RunStatus status, json result, json error) {
-  dsl::RunContext& rc = *live.rc;
+  RunContext& rc = *live.rc;
   rc.redactor.clean(result);  // before the parent, the log and API waiters see them
   rc.redactor.clean(error);
   int64_t now = clock_.now_ms();
@@ -376,8 +375,8 @@ void RunExecutor::finish(Live& live, RunStatus status, json result, json error) 
 }
 
 void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<void(Live&)> next) {
-  dsl::RunContext& rc = *live.rc;
-  RunWrite write{rc.run.id, config_.lease_owner, std::move(rc.buffered)};
+  RunContext& rc = *live.rc;
+  RunWrite write{rc.run.id, lease_owner_, std::move(rc.buffered)};
   rc.buffered.clear();
   for (auto& mutation : extra) write.mutations.push_back(std::move(mutation));
   rc.redactor.clean(write.mutations);  // results, errors, children's inputs
@@ -385,8 +384,8 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
   for (auto& mutation : write.mutations) {  // children start leased to us
     if (auto* insert = std::get_if<InsertRun>(&mutation)) {
       insert->run.status = RunStatus::Running;
-      insert->run.lease_owner = config_.lease_owner;
-      insert->run.lease_expires = clock_.now_ms() + config_.lease_ms;
+      insert->run.lease_owner = lease_owner_;
+      insert->run.lease_expires = clock_.now_ms() + lease_ms_;
       children.push_back(insert->run);
     }
   }
@@ -445,4 +444,12 @@ void RunExecutor::cancel(const std::string& run_id) {
   if (it != live_.end()) it->second.rc->cancel_requested = true;
 }
 
-}  // namespace weft::engine
+engine::ExecutorFactory run_executors(engine::WorkflowCatalog& catalog,
+                                      std::function<RunServices(boost::asio::io_context&)> make_services) {
+  return [&catalog, make_services = std::move(make_services)](engine::ExecutorContext context) {
+    RunServices services = make_services(context.io);
+    return std::make_unique<RunExecutor>(std::move(context), catalog, std::move(services));
+  };
+}
+
+}  // namespace weft::dsl

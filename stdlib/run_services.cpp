@@ -1,0 +1,25 @@
+#include "stdlib/run_services.hpp"
+
+#include <memory>
+
+#include "dsl/run_executor.hpp"
+#include "stdlib/http_client.hpp"
+#include "stdlib/lua_secrets.hpp"
+
+namespace weft::stdlib {
+
+engine::ExecutorFactory lua_executors(engine::WorkflowCatalog& catalog, const SecretKeys* secret_keys) {
+  return dsl::run_executors(catalog, [secret_keys](boost::asio::io_context& io) {
+    dsl::RunServices lent;
+    auto http = std::make_shared<HttpClient>(io);
+    lent.services.put(http.get());
+    lent.owned.push_back(http);
+    if (secret_keys) lent.services.put(secret_keys);
+    lent.declared_secrets = [secret_keys](const dsl::SecretGrants& declared, engine::Store& store) {
+      return declared_secrets(declared, store, secret_keys);
+    };
+    return lent;
+  });
+}
+
+}  // namespace weft::stdlib
