@@ -7,6 +7,7 @@
 #include "api/cli_args.hpp"
 #include "api/cli_store.hpp"
 #include "api/commands.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "engine/engine.hpp"
 #include "engine/json_limits.hpp"
 #include "engine/utf8.hpp"
@@ -39,7 +40,7 @@ std::string folder_of(const std::string& file) {
 
 // Registers the file's folder (for ctx:child and require) and the file;
 // problems of other files are only warnings.
-engine::ScriptInfo load_workflow_file(engine::WorkflowCatalog& catalog, const std::string& file) {
+engine::ScriptInfo load_workflow_file(dsl::LuaWorkflowCatalog& catalog, const std::string& file) {
   for (const auto& problem : catalog.add_folder())
     if (problem.rfind(file, 0) != 0) std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
   return catalog.add_file(file);
@@ -80,7 +81,7 @@ int cmd_run(const CliArgs& args) {
     auto existing = store.get_run(id);
     if (existing && engine::is_finished(existing->status)) return report(*existing);
   }
-  engine::WorkflowCatalog catalog(store, folder_of(file));
+  dsl::LuaWorkflowCatalog catalog(store, folder_of(file));
   engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
   engine::SystemClock clock;
   engine::EngineOptions options;
@@ -103,7 +104,7 @@ int cmd_start(const CliArgs& args) {
   json input = parse_input(args);
   auto store_owner = open_or_create_store(args);
   engine::Store& store = *store_owner;
-  engine::WorkflowCatalog catalog(store, folder_of(file));
+  dsl::LuaWorkflowCatalog catalog(store, folder_of(file));
   engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
   engine::SystemClock clock;
   engine::EngineOptions options;
@@ -120,7 +121,7 @@ int cmd_start(const CliArgs& args) {
 int cmd_resume(const CliArgs& args) {
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
-  engine::WorkflowCatalog catalog(store, args.get_or("workflows", ""));
+  dsl::LuaWorkflowCatalog catalog(store, args.get_or("workflows", ""));
   for (const auto& problem : catalog.add_folder())
     std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
   engine::SystemClock clock;

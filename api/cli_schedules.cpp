@@ -5,6 +5,7 @@
 
 #include "api/cli_args.hpp"
 #include "api/commands.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "engine/clock.hpp"
 #include "engine/json_limits.hpp"
 #include "engine/schedules.hpp"
@@ -14,7 +15,7 @@ namespace weft::api {
 int cmd_schedules(const CliArgs& args) {
   // Next fire times follow from the cron expressions alone: no database is
   // read, and none is created.
-  engine::WorkflowCatalog catalog(args.get_or("workflows", "."));
+  dsl::LuaWorkflowCatalog catalog(args.get_or("workflows", "."));
   for (const auto& problem : catalog.add_folder())
     std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
   auto upcoming = engine::upcoming_fires(catalog, engine::SystemClock().now_ms());

@@ -21,6 +21,7 @@
 #include "api/serve_config.hpp"
 #include "api/shutdown_watchdog.hpp"
 #include "api/webhook_ingress.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "engine/engine.hpp"
 #include "engine/log.hpp"
 #include "engine/store_open.hpp"
@@ -132,7 +133,7 @@ int cmd_serve(const CliArgs& args) {
   auto tokens = api_tokens(config.tokens_file);
   auto store_owner = engine::open_store(config.db);
   engine::Store& store = *store_owner;
-  engine::WorkflowCatalog catalog(store, config.workflows);
+  dsl::LuaWorkflowCatalog catalog(store, config.workflows);
   report_problems(catalog.add_folder());
   engine::SystemClock clock;
   engine::RateLimiter limiter;

@@ -10,6 +10,7 @@
 
 #include "api/http_target.hpp"
 #include "api/http_types.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "engine/engine.hpp"
 
 namespace weft::api {
@@ -18,7 +19,7 @@ class WebhookIngress;
 
 struct ApiContext {
   engine::Store& store;
-  engine::WorkflowCatalog& catalog;
+  dsl::LuaWorkflowCatalog& catalog;
   engine::Engine& engine;
   WebhookIngress* webhooks = nullptr;  // null: no webhook routes are served
 };

@@ -93,7 +93,7 @@ struct WebhookEvents::Slot {
   dsl::LuaState state;
 };
 
-WebhookEvents::WebhookEvents(engine::WorkflowCatalog& catalog, EventLimits limits)
+WebhookEvents::WebhookEvents(dsl::LuaWorkflowCatalog& catalog, EventLimits limits)
     : catalog_(catalog), limits_(limits) {}
 
 WebhookEvents::~WebhookEvents() = default;

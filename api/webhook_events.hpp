@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "api/webhook_request.hpp"
-#include "engine/workflow_catalog.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 
 namespace weft::api {
 
@@ -40,7 +40,7 @@ struct EventResult {
 
 class WebhookEvents {
  public:
-  explicit WebhookEvents(engine::WorkflowCatalog& catalog, EventLimits limits = {});
+  explicit WebhookEvents(dsl::LuaWorkflowCatalog& catalog, EventLimits limits = {});
   ~WebhookEvents();
 
   // Calls the route's `event` with `req` (as a Lua table).
@@ -52,7 +52,7 @@ class WebhookEvents {
   void release(std::unique_ptr<Slot> slot);  // null: the slot was dropped
   EventResult run(Slot& slot, const engine::WebhookRoute& route, const EventRequest& req);
 
-  engine::WorkflowCatalog& catalog_;
+  dsl::LuaWorkflowCatalog& catalog_;
   EventLimits limits_;
   std::mutex mutex_;
   std::condition_variable available_;

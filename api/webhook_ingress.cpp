@@ -78,7 +78,7 @@ HttpResponse started_answer(const engine::StartResult& started, std::exception_p
 
 }  // namespace
 
-WebhookIngress::WebhookIngress(engine::Store& store, engine::WorkflowCatalog& catalog,
+WebhookIngress::WebhookIngress(engine::Store& store, dsl::LuaWorkflowCatalog& catalog,
                                engine::Engine& engine, const stdlib::SecretKeys* keys,
                                EventLimits limits)
     : store_(store), catalog_(catalog), engine_(engine), secrets_(store, keys), events_(catalog, limits) {}

@@ -14,6 +14,7 @@
 #include "api/http_types.hpp"
 #include "api/webhook_events.hpp"
 #include "api/webhook_secrets.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "engine/engine.hpp"
 #include "engine/rate_limiter.hpp"
 #include "stdlib/secret_box.hpp"
@@ -23,7 +24,7 @@ namespace weft::api {
 class WebhookIngress {
  public:
   // `keys` null: routes that verify with a secret answer 500.
-  WebhookIngress(engine::Store& store, engine::WorkflowCatalog& catalog, engine::Engine& engine,
+  WebhookIngress(engine::Store& store, dsl::LuaWorkflowCatalog& catalog, engine::Engine& engine,
                  const stdlib::SecretKeys* keys, EventLimits limits = {});
   // Waits until every start it submitted has been answered: their
   // callbacks refer to this object.
@@ -56,7 +57,7 @@ class WebhookIngress {
   void verify(const ApiRequest& request, const engine::WebhookVerify& verify);
 
   engine::Store& store_;
-  engine::WorkflowCatalog& catalog_;
+  dsl::LuaWorkflowCatalog& catalog_;
   engine::Engine& engine_;
   WebhookSecrets secrets_;
   WebhookEvents events_;

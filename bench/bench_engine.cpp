@@ -20,7 +20,7 @@
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/store_sqlite.hpp"
-#include "engine/workflow_catalog.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "stdlib/native_modules.hpp"
 #include "stdlib/run_services.hpp"
 
@@ -56,7 +56,7 @@ return weft.workflow {
 struct Bench {
   std::filesystem::path dir;
   std::unique_ptr<SqliteStore> store;
-  std::unique_ptr<WorkflowCatalog> catalog;
+  std::unique_ptr<weft::dsl::LuaWorkflowCatalog> catalog;
   SystemClock clock;
 
   Bench() {
@@ -66,7 +66,7 @@ struct Bench {
     std::ofstream(dir / "workflows" / "three_steps.lua") << kThreeSteps;
     std::ofstream(dir / "workflows" / "long_history.lua") << kLongHistory;
     store = std::make_unique<SqliteStore>((dir / "bench.db").string());
-    catalog = std::make_unique<WorkflowCatalog>(*store, (dir / "workflows").string());
+    catalog = std::make_unique<weft::dsl::LuaWorkflowCatalog>(*store, (dir / "workflows").string());
     catalog->add_folder();
   }
   ~Bench() {

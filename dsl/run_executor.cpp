@@ -66,7 +66,7 @@ json error_json(const std::string& kind, const std::string& message) {
 
 }  // namespace
 
-RunExecutor::RunExecutor(engine::ExecutorContext context, engine::WorkflowCatalog& catalog,
+RunExecutor::RunExecutor(engine::ExecutorContext context, LuaWorkflowCatalog& catalog,
                          RunServices services)
     : store_(context.store),
       committer_(context.committer),
@@ -444,7 +444,7 @@ void RunExecutor::cancel(const std::string& run_id) {
   if (it != live_.end()) it->second.rc->cancel_requested = true;
 }
 
-engine::ExecutorFactory run_executors(engine::WorkflowCatalog& catalog,
+engine::ExecutorFactory run_executors(LuaWorkflowCatalog& catalog,
                                       std::function<RunServices(boost::asio::io_context&)> make_services) {
   return [&catalog, make_services = std::move(make_services)](engine::ExecutorContext context) {
     RunServices services = make_services(context.io);

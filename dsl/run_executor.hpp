@@ -22,7 +22,7 @@
 #include "dsl/run_context.hpp"
 #include "dsl/services.hpp"
 #include "engine/executor.hpp"
-#include "engine/workflow_catalog.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 
 namespace weft::dsl {
 
@@ -37,7 +37,7 @@ struct RunServices {
 
 class RunExecutor : public engine::Executor {
  public:
-  RunExecutor(engine::ExecutorContext context, engine::WorkflowCatalog& catalog, RunServices services);
+  RunExecutor(engine::ExecutorContext context, LuaWorkflowCatalog& catalog, RunServices services);
   ~RunExecutor() override;
 
   void start(engine::Run run, bool fresh) override;
@@ -79,7 +79,7 @@ class RunExecutor : public engine::Executor {
 
   engine::Store& store_;
   engine::GroupCommitter& committer_;
-  engine::WorkflowCatalog& catalog_;
+  LuaWorkflowCatalog& catalog_;
   const engine::Clock& clock_;
   engine::RateLimiter& limiter_;
   std::string lease_owner_;
@@ -96,7 +96,7 @@ class RunExecutor : public engine::Executor {
 
 // The factory the engine calls on each worker thread: a RunExecutor over
 // `catalog`, with the services `make_services` gives for that worker.
-engine::ExecutorFactory run_executors(engine::WorkflowCatalog& catalog,
+engine::ExecutorFactory run_executors(LuaWorkflowCatalog& catalog,
                                       std::function<RunServices(boost::asio::io_context&)> make_services);
 
 }  // namespace weft::dsl

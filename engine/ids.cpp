@@ -8,6 +8,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/hex.hpp"
+
 namespace weft::engine {
 
 namespace {
@@ -31,14 +33,8 @@ void random_bytes(unsigned char* out, size_t count) {
 }
 
 std::string format_uuid(const unsigned char* b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text(36, '-');
-  size_t at = 0;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dashes of 8-4-4-4-12
-    text[at++] = kHex[b[i] >> 4];
-    text[at++] = kHex[b[i] & 0x0f];
-  }
+  std::string text = hex_encode({reinterpret_cast<const char*>(b), 16});
+  for (size_t at : {8, 13, 18, 23}) text.insert(at, 1, '-');  // 8-4-4-4-12
   return text;
 }
 

@@ -1,13 +1,8 @@
 #include "engine/percent_encoding.hpp"
 
-namespace weft::engine {
+#include "engine/hex.hpp"
 
-int hex_digit_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+namespace weft::engine {
 
 std::optional<std::string> percent_decode(std::string_view text, PercentDecoding how) {
   std::string out;

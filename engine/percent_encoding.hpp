@@ -1,4 +1,4 @@
-// Hex digits and percent-decoding (RFC 3986 §2.1, plus the form encoding's
+// Percent-decoding (RFC 3986 §2.1, plus the form encoding's
 // '+' for a space): the one implementation behind request targets, form
 // bodies and the form-signing webhook presets.
 #pragma once
@@ -7,9 +7,6 @@
 #include <string_view>
 
 namespace weft::engine {
-
-// 0-15 for a hex digit of either case, -1 otherwise.
-int hex_digit_value(char c);
 
 struct PercentDecoding {
   bool plus_is_space = false;  // application/x-www-form-urlencoded

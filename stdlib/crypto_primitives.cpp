@@ -15,7 +15,6 @@
 #include <memory>
 #include <stdexcept>
 
-#include "engine/percent_encoding.hpp"
 
 namespace weft::stdlib::crypto {
 namespace {
@@ -146,17 +145,6 @@ std::string random_bytes(std::size_t n) {
 
 bool equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string hex_encode(std::string_view in) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(in.size() * 2);
-  for (unsigned char c : in) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
 }
 
 std::string hex_decode(std::string_view text) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/hex.hpp"
+
 namespace weft::stdlib::crypto {
 
 // Raw HMAC of `data` under `key`; alg is "sha1", "sha256" or "sha512".
@@ -23,7 +25,7 @@ bool equal(std::string_view a, std::string_view b);
 
 // Lowercase hex; decode accepts either case. Decoding errors throw
 // std::invalid_argument.
-std::string hex_encode(std::string_view bytes);
+using engine::hex_encode;
 std::string hex_decode(std::string_view text);
 
 // Standard base64 with padding (RFC 4648 section 4). Decode requires

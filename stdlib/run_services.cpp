@@ -8,7 +8,7 @@
 
 namespace weft::stdlib {
 
-engine::ExecutorFactory lua_executors(engine::WorkflowCatalog& catalog, const SecretKeys* secret_keys) {
+engine::ExecutorFactory lua_executors(dsl::LuaWorkflowCatalog& catalog, const SecretKeys* secret_keys) {
   return dsl::run_executors(catalog, [secret_keys](boost::asio::io_context& io) {
     dsl::RunServices lent;
     auto http = std::make_shared<HttpClient>(io);

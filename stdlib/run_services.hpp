@@ -4,12 +4,12 @@
 // the engine (EngineOptions::executors).
 #pragma once
 #include "engine/executor.hpp"
-#include "engine/workflow_catalog.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::stdlib {
 
 // `secret_keys` null: weft.secrets is unavailable to the runs.
-engine::ExecutorFactory lua_executors(engine::WorkflowCatalog& catalog, const SecretKeys* secret_keys);
+engine::ExecutorFactory lua_executors(dsl::LuaWorkflowCatalog& catalog, const SecretKeys* secret_keys);
 
 }  // namespace weft::stdlib

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "dsl/lua_workflow_catalog.hpp"
 #include "stdlib/run_services.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -75,7 +76,7 @@ TEST_CASE("runs survive repeated SIGKILL of the process executing them", "[e2e][
   std::map<std::string, int> expected_total;
   {
     weft::engine::SqliteStore store(db);
-    weft::engine::WorkflowCatalog catalog(store, workflows.string());
+    weft::dsl::LuaWorkflowCatalog catalog(store, workflows.string());
     catalog.add_folder();
     weft::engine::SystemClock clock;
     weft::engine::EngineOptions options;

@@ -23,7 +23,7 @@ TempDir::~TempDir() {
 EngineFixture::EngineFixture() {
   std::filesystem::create_directories(dir.path() / "workflows");
   store = std::make_unique<engine::SqliteStore>((dir.path() / "weft.db").string());
-  catalog = std::make_unique<engine::WorkflowCatalog>(*store, (dir.path() / "workflows").string());
+  catalog = std::make_unique<dsl::LuaWorkflowCatalog>(*store, (dir.path() / "workflows").string());
   secret_keys = std::make_unique<stdlib::SecretKeys>((dir.path() / "weft.key").string());
   restart();
 }

@@ -10,7 +10,7 @@
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/store_sqlite.hpp"
-#include "engine/workflow_catalog.hpp"
+#include "dsl/lua_workflow_catalog.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::testing {
@@ -45,7 +45,7 @@ class EngineFixture {
   engine::ManualClock clock;
   std::unique_ptr<stdlib::SecretKeys> secret_keys;
   std::unique_ptr<engine::SqliteStore> store;
-  std::unique_ptr<engine::WorkflowCatalog> catalog;
+  std::unique_ptr<dsl::LuaWorkflowCatalog> catalog;
   std::unique_ptr<engine::Engine> engine;
 };
 

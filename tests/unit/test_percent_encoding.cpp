@@ -2,6 +2,7 @@
 // lenient (bad escapes kept) for the form-signing webhook presets.
 #include <catch2/catch.hpp>
 
+#include "engine/hex.hpp"
 #include "engine/percent_encoding.hpp"
 
 using weft::engine::hex_digit_value;

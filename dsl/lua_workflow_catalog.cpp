@@ -1,8 +1,7 @@
-// The workflow catalog (see workflow_catalog.hpp). Files are validated in
-// a scratch sandboxed state, the same way a worker will load them.
-#include "engine/workflow_catalog.hpp"
-
-#include <openssl/evp.h>
+// The Lua workflow catalog (see lua_workflow_catalog.hpp). Files are
+// validated in a scratch sandboxed state, the same way a worker will load
+// them.
+#include "dsl/lua_workflow_catalog.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -12,40 +11,28 @@
 
 #include "dsl/lua_state.hpp"
 #include "dsl/workflow_spec.hpp"
+#include "engine/content_hash.hpp"
 
-namespace weft::engine {
+namespace weft::dsl {
 
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
-}
-
-WorkflowCatalog::WorkflowCatalog(Store& store, std::string workflows_dir)
+LuaWorkflowCatalog::LuaWorkflowCatalog(engine::ScriptStore& store, std::string workflows_dir)
     : store_(&store), dir_(std::move(workflows_dir)) {}
 
-WorkflowCatalog::WorkflowCatalog(std::string workflows_dir)
+LuaWorkflowCatalog::LuaWorkflowCatalog(std::string workflows_dir)
     : store_(nullptr), dir_(std::move(workflows_dir)) {}
 
-std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
+std::optional<engine::ScriptInfo> LuaWorkflowCatalog::load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read the file");
   std::stringstream text;
   text << in.rdbuf();
   std::string source = text.str();
 
-  dsl::LuaState scratch({dir_});
-  auto spec = dsl::load_workflow(scratch.get(), source, path);
+  LuaState scratch({dir_});
+  auto spec = load_workflow(scratch.get(), source, path);
   if (!spec) return std::nullopt;
 
-  ScriptInfo info{sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules,
+  engine::ScriptInfo info{engine::sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules,
                   spec->webhooks, spec->secrets.items()};
   if (store_) store_->put_script(info.hash, info.workflow, source);
   std::lock_guard lock(mutex_);
@@ -53,8 +40,8 @@ std::optional<ScriptInfo> WorkflowCatalog::load_file(const std::string& path) {
   return info;
 }
 
-void WorkflowCatalog::check_webhook_paths(const ScriptInfo& info,
-                                          const std::map<std::string, ScriptInfo>& registered) {
+void LuaWorkflowCatalog::check_webhook_paths(const engine::ScriptInfo& info,
+                                             const ByName& registered) {
   for (const auto& hook : info.webhooks)
     for (const auto& [name, other] : registered)
       for (const auto& taken : other.webhooks)
@@ -64,7 +51,7 @@ void WorkflowCatalog::check_webhook_paths(const ScriptInfo& info,
                                    taken.where + ")");
 }
 
-ScriptInfo WorkflowCatalog::add_file(const std::string& path) {
+engine::ScriptInfo LuaWorkflowCatalog::add_file(const std::string& path) {
   auto info = load_file(path);
   if (!info) throw std::runtime_error(path + ": the file must return weft.workflow { ... }");
   std::lock_guard lock(mutex_);
@@ -73,7 +60,7 @@ ScriptInfo WorkflowCatalog::add_file(const std::string& path) {
   return *info;
 }
 
-std::vector<std::string> WorkflowCatalog::read_folder(std::map<std::string, ScriptInfo>& into) {
+std::vector<std::string> LuaWorkflowCatalog::read_folder(ByName& into) {
   std::vector<std::string> problems;
   if (dir_.empty()) return problems;
   std::vector<std::filesystem::path> files;
@@ -99,45 +86,45 @@ std::vector<std::string> WorkflowCatalog::read_folder(std::map<std::string, Scri
   return problems;
 }
 
-std::vector<std::string> WorkflowCatalog::add_folder() {
-  std::map<std::string, ScriptInfo> found;
+std::vector<std::string> LuaWorkflowCatalog::add_folder() {
+  ByName found;
   auto problems = read_folder(found);
   std::lock_guard lock(mutex_);
   for (auto& [name, info] : found) by_name_[name] = std::move(info);
   return problems;
 }
 
-std::vector<std::string> WorkflowCatalog::reload() {
-  std::map<std::string, ScriptInfo> found;
+std::vector<std::string> LuaWorkflowCatalog::reload() {
+  ByName found;
   auto problems = read_folder(found);
   std::lock_guard lock(mutex_);
   by_name_ = std::move(found);
   return problems;
 }
 
-std::optional<ScriptInfo> WorkflowCatalog::by_name(const std::string& workflow) const {
+std::optional<engine::ScriptInfo> LuaWorkflowCatalog::by_name(const std::string& workflow) const {
   std::lock_guard lock(mutex_);
   auto it = by_name_.find(workflow);
   if (it == by_name_.end()) return std::nullopt;
   return it->second;
 }
 
-std::vector<ScriptInfo> WorkflowCatalog::all() const {
+std::vector<engine::ScriptInfo> LuaWorkflowCatalog::all() const {
   std::lock_guard lock(mutex_);
-  std::vector<ScriptInfo> out;
+  std::vector<engine::ScriptInfo> out;
   for (const auto& [name, info] : by_name_) out.push_back(info);
   return out;
 }
 
-std::optional<WebhookRoute> WorkflowCatalog::webhook(const std::string& path) const {
+std::optional<engine::WebhookRoute> LuaWorkflowCatalog::webhook(const std::string& path) const {
   std::lock_guard lock(mutex_);
   for (const auto& [name, info] : by_name_)
     for (const auto& hook : info.webhooks)
-      if (hook.path == path) return WebhookRoute{info, hook};
+      if (hook.path == path) return engine::WebhookRoute{info, hook};
   return std::nullopt;
 }
 
-std::string WorkflowCatalog::source(const std::string& hash) {
+std::string LuaWorkflowCatalog::source(const std::string& hash) {
   {
     std::lock_guard lock(mutex_);
     auto it = sources_.find(hash);
@@ -150,4 +137,4 @@ std::string WorkflowCatalog::source(const std::string& hash) {
   return *stored;
 }
 
-}  // namespace weft::engine
+}  // namespace weft::dsl

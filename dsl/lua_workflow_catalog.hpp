@@ -1,0 +1,60 @@
+// The workflows a process offers, read from a folder of Lua files: each
+// file is validated as a worker will load it, its source stored by content
+// hash (so a run finishes on the version it started with), and its name
+// mapped to the current version for new runs.
+#pragma once
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/script_store.hpp"
+#include "engine/workflow_catalog.hpp"
+
+namespace weft::dsl {
+
+class LuaWorkflowCatalog : public engine::WorkflowCatalog {
+ public:
+  LuaWorkflowCatalog(engine::ScriptStore& store, std::string workflows_dir);
+  // A catalog that only reads and validates: versions are kept in memory,
+  // none is stored (for listings that need no database).
+  explicit LuaWorkflowCatalog(std::string workflows_dir);
+
+  // Validates and registers one workflow file. Throws std::runtime_error
+  // "file:line: message" for a bad file, when it declares no workflow, or
+  // when it declares a webhook path another workflow has.
+  engine::ScriptInfo add_file(const std::string& path);
+  // Registers every workflow file directly in the folder; returns one
+  // message per bad file (the others are registered).
+  std::vector<std::string> add_folder();
+  // Reads the folder again: a changed file's version is what new runs
+  // get, a removed file's workflow is no longer offered, a file that now
+  // fails keeps its previous version (and is reported). Runs in flight
+  // finish on their own version whatever happens here.
+  std::vector<std::string> reload();
+
+  std::optional<engine::ScriptInfo> by_name(const std::string& workflow) const override;
+  std::vector<engine::ScriptInfo> all() const override;
+  std::optional<engine::WebhookRoute> webhook(const std::string& path) const override;
+  std::string source(const std::string& hash) override;
+  // Where `require` finds the workflows' own modules.
+  const std::string& workflows_dir() const { return dir_; }
+
+ private:
+  using ByName = std::map<std::string, engine::ScriptInfo>;
+
+  std::optional<engine::ScriptInfo> load_file(const std::string& path);
+  std::vector<std::string> read_folder(ByName& into);
+  // Throws "file:line: ..." when `info` declares a webhook path that
+  // another workflow in `registered` has.
+  static void check_webhook_paths(const engine::ScriptInfo& info, const ByName& registered);
+
+  engine::ScriptStore* store_;  // null: nothing is stored
+  std::string dir_;
+  mutable std::mutex mutex_;
+  ByName by_name_;
+  std::map<std::string, std::string> sources_;
+};
+
+}  // namespace weft::dsl
