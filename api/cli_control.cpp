@@ -28,7 +28,7 @@ int cmd_event(const CliArgs& args) {
   }
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
-  switch (store.deliver_event(run_id, name, payload, engine::SystemClock().now_ms())) {
+  switch (store.runs().deliver_event(run_id, name, payload, engine::SystemClock().now_ms())) {
     case engine::DeliverOutcome::NotFound:
       std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
       return 1;
@@ -46,7 +46,7 @@ int cmd_cancel(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft cancel RUN_ID)");
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
-  switch (store.request_cancel(run_id, engine::SystemClock().now_ms())) {
+  switch (store.runs().request_cancel(run_id, engine::SystemClock().now_ms())) {
     case engine::CancelOutcome::NotFound:
       std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
       return 1;

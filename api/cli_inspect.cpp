@@ -58,7 +58,7 @@ template <class Print>
 void each_event(engine::Store& store, const std::string& run_id, Print&& print) {
   int64_t after = 0;
   for (;;) {
-    engine::HistoryPage page = store.history_page(run_id, after, kHistoryPage);
+    engine::HistoryPage page = store.runs().history_page(run_id, after, kHistoryPage);
     for (const auto& event : page.events) print(event);
     if (!page.more || page.events.empty()) return;
     after = page.events.back().seq;
@@ -85,7 +85,7 @@ int cmd_runs(const CliArgs& args) {
   filter.limit = std::stoll(args.get_or("limit", "1000"));
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
-  auto runs = store.list_runs(filter);
+  auto runs = store.runs().list_runs(filter);
   if (args.flag("json")) {
     json out = json::array();
     for (const auto& run : runs) out.push_back(engine::to_json(run));
@@ -106,7 +106,7 @@ int cmd_history(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft history RUN_ID)");
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
-  auto run = store.get_run(run_id);
+  auto run = store.runs().get_run(run_id);
   if (!run) {
     std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
     return 1;

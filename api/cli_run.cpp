@@ -78,17 +78,17 @@ int cmd_run(const CliArgs& args) {
   auto store_owner = open_or_create_store(args);
   engine::Store& store = *store_owner;
   if (!id.empty()) {
-    auto existing = store.get_run(id);
+    auto existing = store.runs().get_run(id);
     if (existing && engine::is_finished(existing->status)) return report(*existing);
   }
-  dsl::LuaWorkflowCatalog catalog(store, folder_of(file));
+  dsl::LuaWorkflowCatalog catalog(store.scripts(), folder_of(file));
   engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
   engine::SystemClock clock;
   engine::EngineOptions options;
   options.workers = std::stoi(args.get_or("workers", "0"));  // 0: one per core
   stdlib::SecretKeys keys(key_file_for(args));
   options.executors = stdlib::lua_executors(catalog, &keys);
-  bool resuming = !id.empty() && store.get_run(id).has_value();
+  bool resuming = !id.empty() && store.runs().get_run(id).has_value();
   if (resuming) options.root_id = id;  // this process drives that run tree only
   engine::Engine engine(store, catalog, clock, options);
   if (!resuming) {
@@ -104,7 +104,7 @@ int cmd_start(const CliArgs& args) {
   json input = parse_input(args);
   auto store_owner = open_or_create_store(args);
   engine::Store& store = *store_owner;
-  dsl::LuaWorkflowCatalog catalog(store, folder_of(file));
+  dsl::LuaWorkflowCatalog catalog(store.scripts(), folder_of(file));
   engine::ScriptInfo script = load_workflow_file(catalog, file);  // throws: exit 2
   engine::SystemClock clock;
   engine::EngineOptions options;
@@ -121,7 +121,7 @@ int cmd_start(const CliArgs& args) {
 int cmd_resume(const CliArgs& args) {
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
-  dsl::LuaWorkflowCatalog catalog(store, args.get_or("workflows", ""));
+  dsl::LuaWorkflowCatalog catalog(store.scripts(), args.get_or("workflows", ""));
   for (const auto& problem : catalog.add_folder())
     std::fprintf(stderr, "weft: warning: %s\n", problem.c_str());
   engine::SystemClock clock;
@@ -133,7 +133,7 @@ int cmd_resume(const CliArgs& args) {
   while (engine.has_runnable_work()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   engine::RunFilter waiting;
   waiting.unfinished_only = true;
-  size_t left = store.list_runs(waiting).size();
+  size_t left = store.runs().list_runs(waiting).size();
   if (left) std::fprintf(stderr, "weft: %zu run(s) left waiting for events\n", left);
   return 0;
 }

@@ -40,7 +40,7 @@ std::string read_value(const CliArgs& args) {
 int set_secret(const CliArgs& args, engine::Store& store, const stdlib::SecretKeys& keys) {
   std::string name = args.positional(1, "secret name (weft secrets set NAME)");
   std::string value = read_value(args);
-  store.put_secret(name, keys.box().seal(name, value), now_ms());
+  store.secrets().put_secret(name, keys.box().seal(name, value), now_ms());
   std::cout << "secret " << name << " set" << std::endl;
   return 0;
 }
@@ -55,9 +55,9 @@ int rotate_key(engine::Store& store, const stdlib::SecretKeys& keys) {
   stdlib::write_key_file(next_file, new_key, false);
   stdlib::SecretBox next(new_key);
   std::vector<std::pair<std::string, std::string>> resealed;
-  for (const auto& name : store.secret_names())
-    resealed.emplace_back(name, next.seal(name, keys.open(name, *store.get_secret(name))));
-  store.replace_secrets(resealed, now_ms());
+  for (const auto& name : store.secrets().secret_names())
+    resealed.emplace_back(name, next.seal(name, keys.open(name, *store.secrets().get_secret(name))));
+  store.secrets().replace_secrets(resealed, now_ms());
   if (std::rename(next_file.c_str(), keys.key_file().c_str()) != 0)
     throw std::runtime_error("cannot replace the key file " + keys.key_file());
   std::cout << "rotated the master key; " << resealed.size() << " secret(s) re-encrypted" << std::endl;
@@ -80,12 +80,12 @@ int cmd_secrets(const CliArgs& args) {
   stdlib::SecretKeys keys(key_file_for(args));
   if (action == "set") return set_secret(args, store, keys);
   if (action == "list") {
-    for (const auto& name : store.secret_names()) std::cout << name << "\n";
+    for (const auto& name : store.secrets().secret_names()) std::cout << name << "\n";
     return 0;
   }
   if (action == "delete") {
     std::string name = args.positional(1, "secret name (weft secrets delete NAME)");
-    if (!store.delete_secret(name)) {
+    if (!store.secrets().delete_secret(name)) {
       std::fprintf(stderr, "weft: no secret named %s\n", name.c_str());
       return 1;
     }

@@ -133,7 +133,7 @@ int cmd_serve(const CliArgs& args) {
   auto tokens = api_tokens(config.tokens_file);
   auto store_owner = engine::open_store(config.db);
   engine::Store& store = *store_owner;
-  dsl::LuaWorkflowCatalog catalog(store, config.workflows);
+  dsl::LuaWorkflowCatalog catalog(store.scripts(), config.workflows);
   report_problems(catalog.add_folder());
   engine::SystemClock clock;
   engine::RateLimiter limiter;

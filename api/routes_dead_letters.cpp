@@ -14,7 +14,7 @@ nlohmann::json dead_letter(ApiContext& context, const engine::Run& run) {
                         {"error", run.error},
                         {"failed_step", nullptr},
                         {"ended_at", run.updated_at}};
-  if (auto step = engine::failed_step(context.store.history(run.id)))
+  if (auto step = engine::failed_step(context.store.runs().history(run.id)))
     out["failed_step"] = {{"name", step->name}, {"seq", step->seq}, {"attempt", step->attempt}};
   return out;
 }

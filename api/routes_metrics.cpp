@@ -31,7 +31,7 @@ HttpResponse metrics(const RouteCall& call) {
   if (!call.tenant.empty())
     throw ApiError(403, "forbidden", "a tenant-scoped token may not read the server's metrics");
   int64_t now = engine::SystemClock().now_ms();
-  engine::RunCensus census = call.context.store.run_census(now);
+  engine::RunCensus census = call.context.store.runs().run_census(now);
   engine::PrometheusText out;
   out.family(kRuns);
   for (const auto& [key, count] : census.runs)

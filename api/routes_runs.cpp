@@ -11,7 +11,7 @@ namespace {
 // The run of the path, if the caller may see it (another tenant's run is
 // not found, so that its existence does not leak).
 engine::Run visible_run(const RouteCall& call) {
-  auto run = call.context.store.get_run(call.param("id"));
+  auto run = call.context.store.runs().get_run(call.param("id"));
   if (!run || !call.sees(*run)) throw ApiError(404, "run_not_found", "no run " + call.param("id"));
   return *run;
 }
@@ -58,7 +58,7 @@ HttpResponse get_history(const RouteCall& call) {
   const std::string id = visible_run(call).id;
   int64_t limit = count_query(call, "limit", kHistoryDefaultLimit, 1, kHistoryMaxLimit, "invalid_limit");
   int64_t after = count_query(call, "after_seq", 0, 0, INT64_MAX / 2, "invalid_cursor");
-  engine::HistoryPage page = call.context.store.history_page(id, after, limit);
+  engine::HistoryPage page = call.context.store.runs().history_page(id, after, limit);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& event : page.events) out.push_back(engine::to_json(event));
   nlohmann::json next = page.more && !page.events.empty() ? nlohmann::json(page.events.back().seq) : nullptr;
@@ -126,7 +126,7 @@ std::vector<Route> run_routes() {
 
 std::optional<HttpResponse> awaited_run_response(ApiContext& context, const std::string& run_id,
                                                  bool timed_out) {
-  auto run = context.store.get_run(run_id);
+  auto run = context.store.runs().get_run(run_id);
   if (!run) return error_response(404, "run_not_found", "no run " + run_id);
   bool ended = engine::is_finished(run->status);
   if (!ended && !timed_out) return std::nullopt;

@@ -53,7 +53,7 @@ HttpResponse list_deliveries(const RouteCall& call) {
   filter.before_id = number_query(call, "cursor", 0, 1, INT64_MAX / 2);
   filter.tenant = call.tenant;  // a tenant-scoped token sees its own runs' deliveries only
   if (call.context.webhooks) call.context.webhooks->flush_audit();
-  auto deliveries = call.context.store.list_deliveries(filter);
+  auto deliveries = call.context.store.deliveries().list_deliveries(filter);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& delivery : deliveries) out.push_back(to_json(delivery));
   nlohmann::json next = nullptr;

@@ -105,7 +105,7 @@ RunPage run_page(const RouteCall& call, engine::RunFilter filter) {
   filter.newest_first = true;
   filter.limit = limit + 1;  // one more tells whether another page follows
   RunPage page;
-  page.runs = call.context.store.list_runs(filter);
+  page.runs = call.context.store.runs().list_runs(filter);
   if (static_cast<int64_t>(page.runs.size()) > limit) {
     page.runs.resize(static_cast<size_t>(limit));
     page.next_cursor = encode_cursor(page.runs.back());

@@ -190,7 +190,7 @@ HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& tar
     if (!record.dedup_key.empty()) idempotency_key = "webhook:" + spec.path + ":" + record.dedup_key;
   }
   if (!idempotency_key.empty())
-    if (auto existing = store_.find_run_by_idempotency(route.script.workflow, "", idempotency_key))
+    if (auto existing = store_.runs().find_run_by_idempotency(route.script.workflow, "", idempotency_key))
       return duplicate(*existing, record);
 
   json input;

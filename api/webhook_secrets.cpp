@@ -12,7 +12,7 @@ std::string WebhookSecrets::get(const std::string& name) {
     auto it = opened_.find(name);
     if (it != opened_.end() && it->second.expires > now) return it->second.value;
   }
-  auto sealed = keys_ ? store_.get_secret(name) : std::nullopt;
+  auto sealed = keys_ ? store_.secrets().get_secret(name) : std::nullopt;
   if (!sealed)
     throw ApiError(500, "webhook_secret_missing",
                    "the webhook secret '" + name + "' is not set (weft secrets set " + name + ")");

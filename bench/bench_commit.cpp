@@ -21,7 +21,7 @@
 #include "engine/ids.hpp"
 #include "engine/allocator_tuning.hpp"
 #include "engine/clock.hpp"
-#include "engine/store_sqlite.hpp"
+#include "engine/sqlite_store.hpp"
 
 namespace {
 
@@ -86,7 +86,7 @@ struct Cost {
 };
 
 // Commits `rounds` batches of each kind, `batch` deliveries each.
-Cost measure(SqliteStore& store, int batch, int rounds, int& numbered) {
+Cost measure(Store& store, int batch, int rounds, int& numbered) {
   Cost cost;
   for (int round = 0; round < rounds; ++round) {
     std::vector<Run> runs;
@@ -104,7 +104,7 @@ Cost measure(SqliteStore& store, int batch, int rounds, int& numbered) {
     for (int kind = 0; kind < 3; ++kind) {
       double cpu_began = thread_cpu_seconds();
       auto began = std::chrono::steady_clock::now();
-      store.commit(*kinds[kind]);
+      store.runs().commit(*kinds[kind]);
       cost.wall_us += std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       cost.cpu_us[kind] += thread_cpu_seconds() - cpu_began;
     }
@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
   auto dir = std::filesystem::temp_directory_path() / ("weft-bench-commit-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    SqliteStore store((dir / "weft.db").string(), {true});
+    auto store_owner = open_sqlite_store((dir / "weft.db").string(), {true});
+  auto& store = *store_owner;
     int numbered = 0;
     measure(store, 100, smoke ? 2 : 50, numbered);  // warm the page cache and the WAL
     for (int batch : {1, 25, 100, 400}) {

@@ -19,7 +19,7 @@
 #include "engine/allocator_tuning.hpp"
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 #include "dsl/lua_workflow_catalog.hpp"
 #include "stdlib/native_modules.hpp"
 #include "stdlib/run_services.hpp"
@@ -55,7 +55,7 @@ return weft.workflow {
 
 struct Bench {
   std::filesystem::path dir;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::unique_ptr<weft::dsl::LuaWorkflowCatalog> catalog;
   SystemClock clock;
 
@@ -65,8 +65,8 @@ struct Bench {
     std::filesystem::create_directories(dir / "workflows");
     std::ofstream(dir / "workflows" / "three_steps.lua") << kThreeSteps;
     std::ofstream(dir / "workflows" / "long_history.lua") << kLongHistory;
-    store = std::make_unique<SqliteStore>((dir / "bench.db").string());
-    catalog = std::make_unique<weft::dsl::LuaWorkflowCatalog>(*store, (dir / "workflows").string());
+    store = open_store((dir / "bench.db").string());
+    catalog = std::make_unique<weft::dsl::LuaWorkflowCatalog>(store->scripts(), (dir / "workflows").string());
     catalog->add_folder();
   }
   ~Bench() {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <random>
 
-#include "engine/store_sqlite.hpp"
+#include "engine/sqlite_store.hpp"
 
 namespace {
 
@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   {
     // Loading is not what is measured: no fsync per document here.
-    weft::engine::SqliteStore store((dir / "store.db").string(), {false});
+    auto store_owner = weft::engine::open_sqlite_store((dir / "store.db").string(), {false});
+  auto& store = *store_owner;
     std::mt19937 random(42);
     const char* statuses[] = {"pending", "done", "failed", "claimed"};
     const char* priorities[] = {"high", "normal", "low"};
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
                             {"priority", priorities[random() % 3]},
                             {"next_at", static_cast<int64_t>(random() % 1'000'000)},
                             {"email", "lead" + std::to_string(i) + "@example.com"}};
-      store.put_document("leads", "lead-" + std::to_string(i), doc, -1, i);
+      store.documents().put_document("leads", "lead-" + std::to_string(i), doc, -1, i);
     }
     double load_ms = ms_since(load_start);
     DocumentQuery query;
@@ -48,12 +49,12 @@ int main(int argc, char** argv) {
     query.order = {"priority", "next_at"};
     query.limit = 100;
     auto first_start = Clock::now();
-    size_t found = store.find_documents("leads", query).size();  // creates the indexes
+    size_t found = store.documents().find_documents("leads", query).size();  // creates the indexes
     double first_ms = ms_since(first_start);
     auto start = Clock::now();
     for (int i = 0; i < queries; ++i) {
       query.where["next_at"]["lte"] = 400'000 + i * 1000;
-      found += store.find_documents("leads", query).size();
+      found += store.documents().find_documents("leads", query).size();
     }
     double per_query = ms_since(start) / queries;
     std::printf("store.find: %d documents (loaded in %.0f ms); first query with index creation %.1f ms;"

@@ -137,8 +137,8 @@ void RunExecutor::start(Run run, bool fresh) {
     loaded = &load(run.script_hash, run.workflow);
     if (services_.declared_secrets) redactor = services_.declared_secrets(loaded->spec.secrets, store_);
     if (!fresh) {
-      history = store_.history(run.id);
-      inbox = store_.unconsumed_inbox(run.id);
+      history = store_.runs().history(run.id);
+      inbox = store_.runs().unconsumed_inbox(run.id);
     }
   } catch (const std::exception& e) {
     fail_before_start(run, "load", e.what());
@@ -150,9 +150,9 @@ void RunExecutor::start(Run run, bool fresh) {
                                               Journal(std::move(history), std::move(inbox)), clock_);
   live.rc->cancel_requested = live.rc->run.cancel_requested;
   live.rc->services = &services_.services;
-  live.rc->documents = &store_;
-  live.rc->blobs = &store_;
-  live.rc->secrets = &store_;
+  live.rc->documents = &store_.documents();
+  live.rc->blobs = &store_.blobs();
+  live.rc->secrets = &store_.secrets();
   live.rc->redactor = std::move(redactor);
   live.rc->limiter = &limiter_;
   live.rc->schedule_after = [this](int64_t delay_ms, std::function<void()> fn) {

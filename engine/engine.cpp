@@ -32,7 +32,7 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
       committer_(std::make_unique<GroupCommitter>(store)),
       own_limiter_(options_.limiter ? nullptr : std::make_unique<engine::RateLimiter>()),
       limiter_(options_.limiter ? options_.limiter : own_limiter_.get()) {
-  if (auto saved = store_.get_document(kRateLimitCollection, kRateLimitDocument))
+  if (auto saved = store_.documents().get_document(kRateLimitCollection, kRateLimitDocument))
     limiter_->import_state(saved->doc);
   int count = options_.workers > 0 ? options_.workers
                                    : std::max(1u, std::thread::hardware_concurrency());
@@ -99,7 +99,7 @@ bool Engine::shutdown(std::chrono::milliseconds grace) {
     std::unique_lock lock(mutex_);
     drained = changed_.wait_for(lock, grace, [&] { return in_flight_.empty(); });
   }
-  if (!drained) store_.break_leases(owner_);
+  if (!drained) store_.runs().break_leases(owner_);
   return drained;
 }
 
@@ -109,7 +109,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
   if (!script) throw std::invalid_argument("unknown workflow '" + workflow + "'");
   Run run;
   run.id = options.id.empty() ? new_time_ordered_uuid(clock_.now_ms()) : options.id;
-  if (!options.id.empty() && store_.get_run(run.id))
+  if (!options.id.empty() && store_.runs().get_run(run.id))
     throw std::invalid_argument("a run with id '" + run.id + "' already exists");
   run.workflow = workflow;
   run.script_hash = script->hash;
@@ -130,7 +130,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
 std::optional<Run> Engine::existing_run(const std::string& workflow, const nlohmann::json& input,
                                         const StartOptions& options) {
   if (options.idempotency_key.empty()) return std::nullopt;
-  auto existing = store_.find_run_by_idempotency(workflow, options.tenant, options.idempotency_key);
+  auto existing = store_.runs().find_run_by_idempotency(workflow, options.tenant, options.idempotency_key);
   if (existing && existing->input != input) throw IdempotencyConflict(*existing);
   return existing;
 }
@@ -226,7 +226,7 @@ void Engine::released(const std::string& run_id, int64_t wake_at) {
 
 DeliverOutcome Engine::deliver_event(const std::string& run_id, const std::string& name,
                                      const nlohmann::json& payload) {
-  DeliverOutcome outcome = store_.deliver_event(run_id, name, payload, clock_.now_ms());
+  DeliverOutcome outcome = store_.runs().deliver_event(run_id, name, payload, clock_.now_ms());
   {
     std::lock_guard lock(mutex_);
     next_wake_ = clock_.now_ms();
@@ -236,7 +236,7 @@ DeliverOutcome Engine::deliver_event(const std::string& run_id, const std::strin
 }
 
 CancelOutcome Engine::cancel(const std::string& run_id) {
-  CancelOutcome outcome = store_.request_cancel(run_id, clock_.now_ms());
+  CancelOutcome outcome = store_.runs().request_cancel(run_id, clock_.now_ms());
   if (outcome == CancelOutcome::Requested)
     for (auto& worker : workers_) worker->cancel(run_id);
   changed_.notify_all();
@@ -262,18 +262,18 @@ void Engine::tick_schedules() {
 void Engine::save_rate_limits() {
   nlohmann::json state = limiter_->export_state();
   if (!state.empty())
-    store_.put_document(kRateLimitCollection, kRateLimitDocument, state, -1, clock_.now_ms());
+    store_.documents().put_document(kRateLimitCollection, kRateLimitDocument, state, -1, clock_.now_ms());
 }
 
 void Engine::break_dead_leases() {
-  for (const auto& owner : store_.lease_owners())
-    if (owner != owner_ && owner_is_dead(owner)) store_.break_leases(owner);
+  for (const auto& owner : store_.runs().lease_owners())
+    if (owner != owner_ && owner_is_dead(owner)) store_.runs().break_leases(owner);
 }
 
 void Engine::poll() {
   for (;;) {
     ClaimRequest request{owner_, clock_.now_ms(), options_.lease_ms, kClaimBatch, options_.root_id};
-    std::vector<Run> runs = store_.claim_due(request);
+    std::vector<Run> runs = store_.runs().claim_due(request);
     {
       std::lock_guard lock(mutex_);
       for (const auto& run : runs) in_flight_.insert(run.id);
@@ -290,7 +290,7 @@ void Engine::renew_leases() {
     ids.assign(in_flight_.begin(), in_flight_.end());
   }
   if (ids.empty()) return;
-  for (const auto& id : store_.renew_leases(owner_, ids, clock_.now_ms() + options_.lease_ms))
+  for (const auto& id : store_.runs().renew_leases(owner_, ids, clock_.now_ms() + options_.lease_ms))
     for (auto& worker : workers_) worker->cancel(id);
 }
 
@@ -346,7 +346,7 @@ std::optional<Run> Engine::wait_finished(const std::string& run_id,
                                          std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto run = store_.get_run(run_id);
+    auto run = store_.runs().get_run(run_id);
     if (!run || is_finished(run->status) || std::chrono::steady_clock::now() >= deadline)
       return run;
     std::unique_lock lock(mutex_);
@@ -363,7 +363,7 @@ bool Engine::has_runnable_work() {
   filter.unfinished_only = true;
   filter.root_id = options_.root_id;
   filter.limit = 1'000'000;
-  for (const auto& run : store_.list_runs(filter))
+  for (const auto& run : store_.runs().list_runs(filter))
     if (!(run.status == RunStatus::Waiting && run.wake_at == 0)) return true;
   return false;
 }

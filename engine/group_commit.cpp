@@ -105,7 +105,7 @@ void GroupCommitter::loop() {
     auto began = std::chrono::steady_clock::now();
     try {
       fault_point("before-commit");
-      applied = store_.commit(writes);
+      applied = store_.runs().commit(writes);
       fault_point("after-commit");
     } catch (...) {
       error = std::current_exception();

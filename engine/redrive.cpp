@@ -12,7 +12,7 @@ std::optional<HistoryEvent> failed_step(const std::vector<HistoryEvent>& history
 }
 
 RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now) {
-  auto run = store.get_run(run_id);
+  auto run = store.runs().get_run(run_id);
   if (!run) return RetryOutcome::NotFound;
   if (!run->parent_id.empty()) return RetryOutcome::ChildRun;
   if (run->status != RunStatus::Failed) return RetryOutcome::NotFailed;
@@ -21,7 +21,7 @@ RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now) {
   request.now = now;
   // The workflow timeout starts over: the same length, from now.
   if (run->deadline) request.deadline = now + (run->deadline - run->created_at);
-  if (auto failed = failed_step(store.history(run_id))) {
+  if (auto failed = failed_step(store.runs().history(run_id))) {
     HistoryEvent marker = *failed;
     marker.attempt = failed->attempt + 1;
     marker.status = EventStatus::Redriven;
@@ -31,7 +31,7 @@ RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now) {
     marker.error = nullptr;
     request.marker = std::move(marker);
   }
-  return store.redrive(request) ? RetryOutcome::Retried : RetryOutcome::NotFailed;
+  return store.runs().redrive(request) ? RetryOutcome::Retried : RetryOutcome::NotFailed;
 }
 
 }  // namespace weft::engine

@@ -1,6 +1,6 @@
 // Storage of runs: runs, history, inbox (events sent to runs), leases,
 // redrive, and the webhook audit records that ride in the same commits.
-// Part of Store (store.hpp); store_sqlite.cpp implements it.
+// Part of Store (store.hpp); sqlite_run_store.cpp implements it.
 //
 // Design: every change goes through `commit`, which applies a batch of
 // per-run writes in one durable transaction (the group committer puts the

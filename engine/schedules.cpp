@@ -41,7 +41,7 @@ void ScheduleRunner::tick(int64_t now_ms) {
 
 ScheduleRunner::State ScheduleRunner::load(const std::string& id) const {
   State state;
-  if (auto doc = store_.get_document(kCollection, id)) {
+  if (auto doc = store_.documents().get_document(kCollection, id)) {
     state.last_fire = doc->doc.value("last_fire", int64_t{0});
     state.last_run_id = doc->doc.value("last_run_id", std::string());
     state.buffered = doc->doc.value("buffered", int64_t{0});
@@ -50,7 +50,7 @@ ScheduleRunner::State ScheduleRunner::load(const std::string& id) const {
 }
 
 void ScheduleRunner::save(const std::string& id, const State& state, int64_t now_ms) {
-  store_.put_document(kCollection, id,
+  store_.documents().put_document(kCollection, id,
                       {{"last_fire", state.last_fire},
                        {"last_run_id", state.last_run_id},
                        {"buffered", state.buffered}},
@@ -81,7 +81,7 @@ std::vector<int64_t> ScheduleRunner::due_fires(const ScheduleSpec& schedule, con
 
 bool ScheduleRunner::previous_running(const State& state) const {
   if (state.last_run_id.empty()) return false;
-  auto run = store_.get_run(state.last_run_id);
+  auto run = store_.runs().get_run(state.last_run_id);
   return run && !is_finished(run->status);
 }
 

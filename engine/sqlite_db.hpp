@@ -1,6 +1,6 @@
 // A thin RAII layer over one SQLite connection: prepared statements cached
 // by their SQL text, binding by position, and transactions. Used only by
-// store_sqlite.cpp and sqlite_schema.cpp.
+// engine/sqlite_*.cpp.
 #pragma once
 #include <sqlite3.h>
 

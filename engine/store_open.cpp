@@ -3,14 +3,14 @@
 
 #include <stdexcept>
 
-#include "engine/store_sqlite.hpp"
+#include "engine/sqlite_store.hpp"
 
 namespace weft::engine {
 
 std::unique_ptr<Store> open_store(const std::string& location) {
   if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0)
     throw std::invalid_argument("PostgreSQL storage is not available yet; use a file path");
-  return std::make_unique<SqliteStore>(location);
+  return open_sqlite_store(location);
 }
 
 }  // namespace weft::engine

@@ -78,9 +78,9 @@ dsl::Redactor declared_secrets(const dsl::SecretGrants& grants, engine::Store& s
                                const SecretKeys* keys) {
   dsl::Redactor redactor;
   if (grants.empty() || keys == nullptr) return redactor;
-  for (const std::string& name : store.secret_names()) {
+  for (const std::string& name : store.secrets().secret_names()) {
     if (!grants.allows(name)) continue;
-    auto sealed = store.get_secret(name);
+    auto sealed = store.secrets().get_secret(name);
     if (!sealed) continue;  // deleted meanwhile
     try {
       redactor.add(name, keys->open(name, *sealed));

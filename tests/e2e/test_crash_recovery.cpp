@@ -75,8 +75,9 @@ TEST_CASE("runs survive repeated SIGKILL of the process executing them", "[e2e][
   const int kRuns = 40;
   std::map<std::string, int> expected_total;
   {
-    weft::engine::SqliteStore store(db);
-    weft::dsl::LuaWorkflowCatalog catalog(store, workflows.string());
+    auto store_owner = weft::engine::open_store(db);
+  auto& store = *store_owner;
+    weft::dsl::LuaWorkflowCatalog catalog(store.scripts(), workflows.string());
     catalog.add_folder();
     weft::engine::SystemClock clock;
     weft::engine::EngineOptions options;
@@ -103,14 +104,15 @@ TEST_CASE("runs survive repeated SIGKILL of the process executing them", "[e2e][
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
 
-  weft::engine::SqliteStore store(db);
+  auto store_owner = weft::engine::open_store(db);
+  auto& store = *store_owner;
   for (const auto& [id, total] : expected_total) {
-    auto run = store.get_run(id);
+    auto run = store.runs().get_run(id);
     REQUIRE(run);
     INFO("run " << id);
     CHECK(run->status == RunStatus::Completed);
     CHECK(run->result["total"] == total);
-    auto history = store.history(id);
+    auto history = store.runs().history(id);
     CHECK(history.size() == 9);  // 6 steps and 3 sleeps
     for (size_t i = 0; i < history.size(); ++i) {
       CHECK(history[i].seq == static_cast<int64_t>(i + 1));  // each position once, none missing

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 #include "engine/utf8.hpp"
 #include "tests/fakes/fake_server.hpp"
 #include "tests/support/serve_client.hpp"
@@ -171,14 +171,15 @@ TEST_CASE("issue 10: bytes that are not UTF-8 fail their run cleanly and history
   // A row written by an older version with a raw byte in it: answered with
   // U+FFFD instead of aborting the process.
   {
-    weft::engine::SqliteStore store(server.db());
+    auto store_owner = weft::engine::open_store(server.db());
+  auto& store = *store_owner;
     weft::engine::HistoryEvent e;
     e.run_id = name["id"];
     e.seq = 9;
     e.name = "old\xff" "name";
     e.status = weft::engine::EventStatus::Completed;
     e.result = "old\xfe" "value";
-    REQUIRE(store.commit({{e.run_id, "", {weft::engine::PutEvent{e}}}}) == std::vector<bool>{true});
+    REQUIRE(store.runs().commit({{e.run_id, "", {weft::engine::PutEvent{e}}}}) == std::vector<bool>{true});
   }
   auto old = request("GET", server.url("/v1/runs/" + name["id"].get<std::string>() + "/history"));
   REQUIRE(old.status == 200);

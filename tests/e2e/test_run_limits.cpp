@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
 
@@ -37,12 +37,13 @@ return weft.workflow { name = "clock_loop", budget = { history = 1000 },
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("history limit exceeded (1000 events") != std::string::npos);
 
-  weft::engine::SqliteStore store((dir.path() / "w.db").string());
-  auto runs = store.list_runs({});
+  auto store_owner = weft::engine::open_store((dir.path() / "w.db").string());
+  auto& store = *store_owner;
+  auto runs = store.runs().list_runs({});
   REQUIRE(runs.size() == 1);
   CHECK(runs[0].status == weft::engine::RunStatus::Failed);
   CHECK(runs[0].error["kind"] == "limit_exceeded");
-  CHECK(store.history(runs[0].id).size() <= 1000);
+  CHECK(store.runs().history(runs[0].id).size() <= 1000);
 }
 
 TEST_CASE("issue 10: a workflow that calls itself stops at the child depth limit",
@@ -63,8 +64,9 @@ return weft.workflow { name = "recurse", budget = { child_depth = 5 },
   json out = json::parse(result.out);
   CHECK(out["deepest"] == 5);
   CHECK(out["error"].get<std::string>().find("child depth limit reached (5") != std::string::npos);
-  weft::engine::SqliteStore store(db);
-  CHECK(store.list_runs({}).size() == 6);  // the root and five nested children
+  auto store_owner = weft::engine::open_store(db);
+  auto& store = *store_owner;
+  CHECK(store.runs().list_runs({}).size() == 6);  // the root and five nested children
 }
 
 TEST_CASE("issue 10: a run that crashes its process every time is quarantined", "[e2e][limits]") {
@@ -84,8 +86,9 @@ return weft.workflow { name = "poison",
   CHECK(quarantined.exit_code == 1);
   CHECK(quarantined.err.find("quarantined") != std::string::npos);
 
-  weft::engine::SqliteStore store(db);
-  auto poison = store.get_run("poison-1");
+  auto store_owner = weft::engine::open_store(db);
+  auto& store = *store_owner;
+  auto poison = store.runs().get_run("poison-1");
   REQUIRE(poison);
   CHECK(poison->status == weft::engine::RunStatus::Failed);
   CHECK(poison->error["kind"] == "crashed");

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 #include "tests/support/serve_client.hpp"
 
 using nlohmann::json;
@@ -121,8 +121,9 @@ TEST_CASE("weft serve: dead letters, retry over HTTP and weft retry", "[e2e][ser
   CHECK(server.await_status(by_http, "failed")["status"] == "failed");  // still not ready
 
   {  // the flag, written beside the server (SQLite in WAL mode)
-    weft::engine::SqliteStore store(server.db());
-    store.put_document("flags", "b", {{"ok", true}}, -1, 0);
+    auto store_owner = weft::engine::open_store(server.db());
+  auto& store = *store_owner;
+    store.documents().put_document("flags", "b", {{"ok", true}}, -1, 0);
   }
   auto retried = request("POST", server.url("/v1/runs/" + by_http + "/retry"));
   CHECK(retried.status == 202);

@@ -20,10 +20,10 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-EngineFixture::EngineFixture() {
+EngineFixture::EngineFixture(const StoreMaker& make_store) {
   std::filesystem::create_directories(dir.path() / "workflows");
-  store = std::make_unique<engine::SqliteStore>((dir.path() / "weft.db").string());
-  catalog = std::make_unique<dsl::LuaWorkflowCatalog>(*store, (dir.path() / "workflows").string());
+  store = make_store ? make_store(dir.path()) : engine::open_store((dir.path() / "weft.db").string());
+  catalog = std::make_unique<dsl::LuaWorkflowCatalog>(store->scripts(), (dir.path() / "workflows").string());
   secret_keys = std::make_unique<stdlib::SecretKeys>((dir.path() / "weft.key").string());
   restart();
 }
@@ -55,7 +55,7 @@ engine::Run EngineFixture::start(const std::string& workflow, const nlohmann::js
 void EngineFixture::settle() {
   for (int round = 0; round < 1000; ++round) {
     engine->wait_idle();
-    int64_t next = store->next_wake_at("");
+    int64_t next = store->runs().next_wake_at("");
     if (next == 0 || next > clock.now_ms()) return;
     engine->poll();
   }
@@ -68,13 +68,13 @@ void EngineFixture::advance(int64_t ms) {
 }
 
 engine::Run EngineFixture::run(const std::string& id) {
-  auto run = store->get_run(id);
+  auto run = store->runs().get_run(id);
   if (!run) throw std::runtime_error("no run " + id);
   return *run;
 }
 
 std::vector<engine::HistoryEvent> EngineFixture::history(const std::string& id) {
-  return store->history(id);
+  return store->runs().history(id);
 }
 
 }  // namespace weft::testing

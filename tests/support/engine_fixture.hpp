@@ -3,13 +3,14 @@
 // workflow files, start runs, move time, and read runs and history.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 #include "dsl/lua_workflow_catalog.hpp"
 #include "stdlib/secret_box.hpp"
 
@@ -27,7 +28,11 @@ class TempDir {
 
 class EngineFixture {
  public:
-  EngineFixture();
+  // Makes the store in the fixture's folder; by default open_store on
+  // <dir>/weft.db.
+  using StoreMaker = std::function<std::unique_ptr<engine::Store>(const std::filesystem::path& dir)>;
+
+  explicit EngineFixture(const StoreMaker& make_store = {});
   ~EngineFixture();
 
   // Writes workflows/<file>.lua and registers it in the catalog.
@@ -44,7 +49,7 @@ class EngineFixture {
   TempDir dir;
   engine::ManualClock clock;
   std::unique_ptr<stdlib::SecretKeys> secret_keys;
-  std::unique_ptr<engine::SqliteStore> store;
+  std::unique_ptr<engine::Store> store;
   std::unique_ptr<dsl::LuaWorkflowCatalog> catalog;
   std::unique_ptr<engine::Engine> engine;
 };

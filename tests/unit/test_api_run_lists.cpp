@@ -105,7 +105,7 @@ TEST_CASE("dead letters list failed runs with their step and retry redrives them
   CHECK(api("GET", "/v1/dead-letters?workflow=hello").body["dead_letters"].empty());
 
   check_error(api("POST", "/v1/runs/nope/retry"), 404, "run_not_found");
-  api.fx.store->put_document("flags", "b", {{"ok", true}}, -1, api.fx.clock.now_ms());
+  api.fx.store->documents().put_document("flags", "b", {{"ok", true}}, -1, api.fx.clock.now_ms());
   auto retried = api("POST", "/v1/runs/" + id + "/retry");
   CHECK(retried.status == 202);
   CHECK(retried.body["status"] == "pending");

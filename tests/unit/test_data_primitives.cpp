@@ -138,7 +138,7 @@ TEST_CASE("a secret's value reaches the step but never history, errors or the da
           "[secrets]") {
   EngineFixture f;
   const std::string value = "xoxb-very-secret-token-42";
-  f.store->put_secret("slack.token", f.secret_keys->box().seal("slack.token", value), 0);
+  f.store->secrets().put_secret("slack.token", f.secret_keys->box().seal("slack.token", value), 0);
   json result = run_workflow(f, "uses_secret", R"lua(
     local length = ctx:step("read", function() return #secrets.get("slack.token") end)
     local echoed = ctx:step("echo", function() return "Bearer " .. secrets.get("slack.token") end)
@@ -152,8 +152,8 @@ TEST_CASE("a secret's value reaches the step but never history, errors or the da
   CHECK(result["echoed"] == "Bearer [secret:slack.token]");
   CHECK_THAT(result["error"].get<std::string>(), Catch::Contains("[secret:slack.token]"));
   CHECK(result["missing"] == "not_found");
-  for (const auto& run : f.store->list_runs({}))
-    for (const auto& event : f.store->history(run.id)) {
+  for (const auto& run : f.store->runs().list_runs({}))
+    for (const auto& event : f.store->runs().history(run.id)) {
       CHECK(to_json(event).dump().find(value) == std::string::npos);
     }
   CHECK(result.dump().find(value) == std::string::npos);

@@ -53,7 +53,7 @@ return weft.workflow {
 )lua";
 
 int executions_of_a(EngineFixture& f) {
-  auto count = f.store->get_document("counts", "a");
+  auto count = f.store->documents().get_document("counts", "a");
   return count ? count->doc["n"].get<int>() : 0;
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("a failed run is redriven from its failed step", "[engine][redrive]") 
   REQUIRE(f.run(run.id).status == RunStatus::Failed);
   CHECK(executions_of_a(f) == 1);
 
-  f.store->put_document("flags", "b", {{"ok", true}}, -1, f.clock.now_ms());
+  f.store->documents().put_document("flags", "b", {{"ok", true}}, -1, f.clock.now_ms());
   CHECK(f.engine->retry(run.id) == RetryOutcome::Retried);
   CHECK(f.run(run.id).status == RunStatus::Pending);
   CHECK(f.run(run.id).error.is_null());
@@ -108,7 +108,7 @@ TEST_CASE("a redriven step gets a fresh retry budget", "[engine][redrive]") {
   CHECK(h[5].status == EventStatus::Failed);
   CHECK(f.run(run.id).status == RunStatus::Failed);
 
-  f.store->put_document("flags", "b", {{"ok", true}}, -1, f.clock.now_ms());
+  f.store->documents().put_document("flags", "b", {{"ok", true}}, -1, f.clock.now_ms());
   REQUIRE(f.engine->retry(run.id) == RetryOutcome::Retried);  // a second redrive
   f.settle();
   CHECK(f.run(run.id).status == RunStatus::Completed);
@@ -151,7 +151,7 @@ end })lua");
   std::string child = parent.id + ".1";
   REQUIRE(f.run(child).status == RunStatus::Failed);
   CHECK(f.engine->retry(child) == RetryOutcome::ChildRun);
-  f.store->put_document("flags", "b", {{"ok", true}}, -1, f.clock.now_ms());
+  f.store->documents().put_document("flags", "b", {{"ok", true}}, -1, f.clock.now_ms());
   // The parent's failure is its ctx:child event, not a step: it replays
   // to it and fails the same way (a child is not started twice).
   CHECK(f.engine->retry(parent.id) == RetryOutcome::Retried);

@@ -111,7 +111,7 @@ TEST_CASE("a history that disagrees with the workflow stops the run with both si
   // workflow had been edited under a running run.
   auto recorded = f.history(run.id)[0];
   recorded.name = "charge_card";
-  f.store->commit({{run.id, "", {weft::engine::PutEvent{recorded}}}});
+  f.store->runs().commit({{run.id, "", {weft::engine::PutEvent{recorded}}}});
   f.advance(10'000);
   auto failed = f.run(run.id);
   REQUIRE(failed.status == RunStatus::Failed);
@@ -141,7 +141,7 @@ return weft.workflow {
   sleep.kind = EventKind::Step;  // position 2 now claims to be a step
   sleep.name = "b";
   sleep.status = EventStatus::Completed;
-  f.store->commit({{run.id, "", {weft::engine::PutEvent{sleep}}}});
+  f.store->runs().commit({{run.id, "", {weft::engine::PutEvent{sleep}}}});
   f.advance(1'000);
   auto failed = f.run(run.id);
   CHECK(failed.status == RunStatus::Failed);
@@ -188,7 +188,7 @@ TEST_CASE("an idempotency key gives the same run for the same input, and a confl
   options.idempotency_key = "order-43";
   CHECK(f.engine->start_run("draws", {{"n", 1}}, options).id != first.id);
   weft::engine::RunFilter all;
-  CHECK(f.store->list_runs(all).size() == 2);
+  CHECK(f.store->runs().list_runs(all).size() == 2);
 }
 
 TEST_CASE("concurrent starts with one idempotency key make one run", "[engine][idempotency]") {
@@ -205,5 +205,5 @@ TEST_CASE("concurrent starts with one idempotency key make one run", "[engine][i
   for (auto& t : starters) t.join();
   f.settle();
   for (const auto& id : ids) CHECK(id == ids[0]);
-  CHECK(f.store->list_runs({}).size() == 1);
+  CHECK(f.store->runs().list_runs({}).size() == 1);
 }

@@ -190,9 +190,9 @@ return weft.workflow {
   // Simulate another process holding the lease when the cancel arrives.
   weft::engine::ClaimRequest claim{"other-host:1:x", f.clock.now_ms() + 1'000, 60'000, 10, ""};
   f.clock.advance_ms(1'000);
-  REQUIRE(f.store->claim_due(claim).size() == 1);
+  REQUIRE(f.store->runs().claim_due(claim).size() == 1);
   CHECK(f.engine->cancel(run.id) == CancelOutcome::Requested);
-  f.store->break_leases("other-host:1:x");
+  f.store->runs().break_leases("other-host:1:x");
   f.engine->poll();
   f.settle();
   auto cancelled = f.run(run.id);
@@ -214,9 +214,9 @@ return weft.workflow {
   REQUIRE(f.run(run.id).status == RunStatus::Waiting);
   // Another process holds the lease (it is executing the run) when the
   // cancel arrives, then parks the run again without having seen it.
-  f.store->deliver_event(run.id, "other", nlohmann::json(1), f.clock.now_ms());
+  f.store->runs().deliver_event(run.id, "other", nlohmann::json(1), f.clock.now_ms());
   weft::engine::ClaimRequest claim{"other-host:1:x", f.clock.now_ms(), 60'000, 10, ""};
-  REQUIRE(f.store->claim_due(claim).size() == 1);
+  REQUIRE(f.store->runs().claim_due(claim).size() == 1);
   CHECK(f.engine->cancel(run.id) == CancelOutcome::Requested);
   weft::engine::UpdateRun park;
   park.id = run.id;
@@ -224,7 +224,7 @@ return weft.workflow {
   park.release_lease = true;
   park.await_event = "go";
   park.updated_at = f.clock.now_ms();
-  REQUIRE(f.store->commit({{run.id, "other-host:1:x", {park}}}) == std::vector<bool>{true});
+  REQUIRE(f.store->runs().commit({{run.id, "other-host:1:x", {park}}}) == std::vector<bool>{true});
   f.engine->poll();
   f.settle();
   auto cancelled = f.run(run.id);

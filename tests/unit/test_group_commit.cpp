@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "engine/group_commit.hpp"
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using weft::engine::AppendDelivery;
 using weft::engine::GroupCommitter;
 using weft::engine::RunWrite;
-using weft::engine::SqliteStore;
+using weft::engine::Store;
 using weft::engine::WebhookDelivery;
 
 namespace {
@@ -29,17 +29,18 @@ RunWrite audit_write(int n) {
   return {"", "", {AppendDelivery{delivery}}};
 }
 
-size_t stored_deliveries(SqliteStore& store) {
+size_t stored_deliveries(Store& store) {
   weft::engine::DeliveryFilter filter;
   filter.limit = 100'000;
-  return store.list_deliveries(filter).size();
+  return store.deliveries().list_deliveries(filter).size();
 }
 
 }  // namespace
 
 TEST_CASE("the group committer tells every submitter once, in submission order", "[group_commit]") {
   weft::testing::TempDir dir;
-  SqliteStore store((dir.path() / "weft.db").string());
+  auto store_owner = weft::engine::open_store((dir.path() / "weft.db").string());
+  auto& store = *store_owner;
   std::mutex mutex;
   std::vector<int> told;  // in the order submitters were told
   std::atomic<int> failed{0};
@@ -64,7 +65,8 @@ TEST_CASE("the group committer tells every submitter once, in submission order",
 
 TEST_CASE("a group commit callback may submit the next write", "[group_commit]") {
   weft::testing::TempDir dir;
-  SqliteStore store((dir.path() / "weft.db").string());
+  auto store_owner = weft::engine::open_store((dir.path() / "weft.db").string());
+  auto& store = *store_owner;
   GroupCommitter committer(store);
   std::promise<int> last;
   std::function<void(int)> chain = [&](int n) {

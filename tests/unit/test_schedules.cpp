@@ -25,7 +25,7 @@ std::string scheduled(const std::string& trigger, const std::string& body = "ret
 // creation time, so their listing order is not theirs).
 std::vector<std::string> scheduled_times(EngineFixture& f) {
   std::vector<std::string> times;
-  for (const auto& run : f.store->list_runs({})) times.push_back(run.input["scheduled_at"]);
+  for (const auto& run : f.store->runs().list_runs({})) times.push_back(run.input["scheduled_at"]);
   std::sort(times.begin(), times.end());
   return times;
 }
@@ -36,12 +36,12 @@ TEST_CASE("a schedule starts one run per fire with its scheduled time", "[schedu
   EngineFixture f;
   f.write_workflow("scheduled", scheduled("weft.cron '*/10 * * * * *'"));
   f.engine->tick_schedules();  // a new schedule starts from now
-  CHECK(f.store->list_runs({}).empty());
+  CHECK(f.store->runs().list_runs({}).empty());
   f.advance(10'000);
   f.engine->tick_schedules();
   f.engine->tick_schedules();  // the same fire again: nothing new
   f.settle();
-  auto runs = f.store->list_runs({});
+  auto runs = f.store->runs().list_runs({});
   REQUIRE(runs.size() == 1);
   CHECK(runs[0].status == RunStatus::Completed);
   CHECK(runs[0].result == "2027-01-15T08:00:10Z");
@@ -101,7 +101,7 @@ TEST_CASE("overlapping fires are skipped, buffered or allowed", "[schedules]") {
     f.advance(10'000);
     f.engine->tick_schedules();
   }
-  CHECK(f.store->list_runs({}).size() == runs_before_end);
+  CHECK(f.store->runs().list_runs({}).size() == runs_before_end);
   f.advance(3'600'000);  // the first run ends
   f.engine->tick_schedules();
   auto times = scheduled_times(f);

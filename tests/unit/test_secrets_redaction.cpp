@@ -27,15 +27,15 @@ std::string workflow(const std::string& name, const std::string& declared, const
 }
 
 void put_secret(EngineFixture& f, const std::string& name, const std::string& value) {
-  f.store->put_secret(name, f.secret_keys->box().seal(name, value), 0);
+  f.store->secrets().put_secret(name, f.secret_keys->box().seal(name, value), 0);
 }
 
 // Everything stored about every run, as one text.
 std::string everything_stored(EngineFixture& f) {
   std::string all;
-  for (const auto& run : f.store->list_runs({})) {
+  for (const auto& run : f.store->runs().list_runs({})) {
     all += run.id + run.input.dump() + run.result.dump() + run.error.dump();
-    for (const auto& event : f.store->history(run.id)) all += to_json(event).dump();
+    for (const auto& event : f.store->runs().history(run.id)) all += to_json(event).dump();
   }
   return all;
 }
@@ -80,8 +80,8 @@ TEST_CASE("issue 10: weft.secrets refuses names the workflow does not declare", 
   CHECK(run.result["slack"] == "ok");
   CHECK(run.result["slack_set"] == "ok");
   // The refused write changed nothing.
-  CHECK(f.secret_keys->open("crm.token", *f.store->get_secret("crm.token")) == kToken);
-  CHECK(f.secret_keys->open("slack.new", *f.store->get_secret("slack.new")) == "fresh-value");
+  CHECK(f.secret_keys->open("crm.token", *f.store->secrets().get_secret("crm.token")) == kToken);
+  CHECK(f.secret_keys->open("slack.new", *f.store->secrets().get_secret("slack.new")) == "fresh-value");
 }
 
 TEST_CASE("issue 10: a workflow without a secrets declaration reads none", "[secrets]") {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "engine/store_sqlite.hpp"
+#include "engine/store_open.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using namespace weft::engine;
@@ -49,8 +49,9 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
   weft::testing::TempDir dir;
   std::string path = (dir.path() / "weft.db").string();
   {
-    SqliteStore store(path);
-    store.commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
+    auto store_owner = weft::engine::open_store(path);
+  auto& store = *store_owner;
+    store.runs().commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
                   {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
   }
   CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
@@ -62,10 +63,11 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
   query(path, "DELETE FROM schema_version WHERE version >= 5");
   REQUIRE(query(path, "SELECT MAX(version) FROM schema_version") == "4");
 
-  SqliteStore store(path);
+  auto store_owner = weft::engine::open_store(path);
+  auto& store = *store_owner;
   CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "6");
   CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
-  auto claimed = store.claim_due({"me", 5'000, 30'000, 10, ""});
+  auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, ""});
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].id == "due");
   CHECK(claimed[0].status == RunStatus::Running);
@@ -75,17 +77,18 @@ TEST_CASE("version 6 counts the claims of runs whose process died while executin
           "[storage][schema]") {
   weft::testing::TempDir dir;
   std::string path = (dir.path() / "weft.db").string();
-  SqliteStore store(path);
+  auto store_owner = weft::engine::open_store(path);
+  auto& store = *store_owner;
   Run executing = parked_run("executing", 1'000);
   executing.status = RunStatus::Running;  // as a dead process left it
-  store.commit({{"executing", "", {InsertRun{executing}}},
+  store.runs().commit({{"executing", "", {InsertRun{executing}}},
                 {"parked", "", {InsertRun{parked_run("parked", 1'000)}}}});
-  auto claimed = store.claim_due({"me", 5'000, 30'000, 10, ""});
+  auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, ""});
   REQUIRE(claimed.size() == 2);
   for (const auto& run : claimed) {
     INFO(run.id);
     CHECK(run.crashes == (run.id == "executing" ? 1 : 0));
   }
-  CHECK(store.get_run("executing")->crashes == 1);
-  CHECK(store.get_run("parked")->crashes == 0);
+  CHECK(store.runs().get_run("executing")->crashes == 1);
+  CHECK(store.runs().get_run("parked")->crashes == 0);
 }

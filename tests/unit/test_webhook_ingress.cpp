@@ -60,7 +60,7 @@ struct Hooks {
   Hooks()
       : ingress(*fx.store, *fx.catalog, *fx.engine, fx.secret_keys.get(), {1'000'000, 32ll << 20, 2}),
         router({*fx.store, *fx.catalog, *fx.engine, &ingress}, {weft::api::ApiToken{"token", ""}}) {
-    fx.store->put_secret("github.webhook", fx.secret_keys->box().seal("github.webhook", kSecret), 0);
+    fx.store->secrets().put_secret("github.webhook", fx.secret_keys->box().seal("github.webhook", kSecret), 0);
     fx.write_workflow("gh", kGithub);
     fx.write_workflow("open", kOpen);
   }
@@ -83,12 +83,12 @@ struct Hooks {
   std::vector<weft::engine::Run> runs(const std::string& workflow) {
     weft::engine::RunFilter filter;
     filter.workflow = workflow;
-    return fx.store->list_runs(filter);
+    return fx.store->runs().list_runs(filter);
   }
 
   std::vector<weft::engine::WebhookDelivery> audit() {
     ingress.flush_audit();
-    return fx.store->list_deliveries({});
+    return fx.store->deliveries().list_deliveries({});
   }
 
   weft::testing::EngineFixture fx;

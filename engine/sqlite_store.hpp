@@ -1,29 +1,23 @@
-// The embedded default store: one SQLite file in WAL mode. One connection
-// writes (commit, claims, deliveries), another reads; WAL lets reads run
-// beside the writer.
+// The embedded default backend: every storage concern on one SQLite file.
+// One class per concern, all over one shared SqliteDatabase (its writer
+// connection is the one the group committer's batches go through), opened
+// together by open_sqlite_store.
 #pragma once
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 
+#include "engine/sqlite_database.hpp"
 #include "engine/store.hpp"
 
 namespace weft::engine {
 
-namespace sqlite {
-class Connection;
-}
+using SharedSqlite = std::shared_ptr<SqliteDatabase>;
 
-struct SqliteOptions {
-  bool synchronous_full = true;  // each commit fsynced before it returns
-};
-
-class SqliteStore final : public Store {
+class SqliteRunStore final : public RunStore {
  public:
-  explicit SqliteStore(const std::string& path, SqliteOptions options = {});
-  ~SqliteStore() override;
+  explicit SqliteRunStore(SharedSqlite database) : database_(std::move(database)) {}
 
   std::vector<bool> commit(const std::vector<RunWrite>& writes) override;
   std::optional<Run> get_run(const std::string& id) override;
@@ -46,9 +40,31 @@ class SqliteStore final : public Store {
                                const nlohmann::json& payload, int64_t now) override;
   CancelOutcome request_cancel(const std::string& run_id, int64_t now) override;
   bool redrive(const RedriveRequest& request) override;
+
+ private:
+  // Inside a writer transaction. False: an insert was ignored (duplicate).
+  static bool apply(sqlite::Connection& db, const Mutation& mutation);
+  static std::map<std::string, std::string> lease_owners_of(sqlite::Connection& db,
+                                                            const std::vector<RunWrite>& writes);
+
+  SharedSqlite database_;
+};
+
+class SqliteScriptStore final : public ScriptStore {
+ public:
+  explicit SqliteScriptStore(SharedSqlite database) : database_(std::move(database)) {}
+
   void put_script(const std::string& hash, const std::string& workflow,
                   const std::string& source) override;
   std::optional<std::string> get_script(const std::string& hash) override;
+
+ private:
+  SharedSqlite database_;
+};
+
+class SqliteDocumentStore final : public DocumentStore {
+ public:
+  explicit SqliteDocumentStore(SharedSqlite database) : database_(std::move(database)) {}
 
   PutResult put_document(const std::string& collection, const std::string& id,
                          const nlohmann::json& doc, int64_t if_version, int64_t now) override;
@@ -57,29 +73,56 @@ class SqliteStore final : public Store {
   bool delete_document(const std::string& collection, const std::string& id) override;
   std::vector<Document> find_documents(const std::string& collection,
                                        const DocumentQuery& query) override;
+
+ private:
+  void ensure_index(const std::vector<std::string>& fields);
+
+  SharedSqlite database_;
+  std::set<std::string> made_indexes_;  // document indexes made (under the writer's lock)
+};
+
+class SqliteBlobStore final : public BlobStore {
+ public:
+  explicit SqliteBlobStore(SharedSqlite database) : database_(std::move(database)) {}
+
   void put_blob(const Blob& blob) override;
   std::optional<Blob> get_blob(const std::string& path) override;
   std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit) override;
   bool delete_blob(const std::string& path) override;
+
+ private:
+  SharedSqlite database_;
+};
+
+class SqliteSecretStore final : public SecretStore {
+ public:
+  explicit SqliteSecretStore(SharedSqlite database) : database_(std::move(database)) {}
+
   void put_secret(const std::string& name, const std::string& ciphertext, int64_t now) override;
   std::optional<std::string> get_secret(const std::string& name) override;
   std::vector<std::string> secret_names() override;
   bool delete_secret(const std::string& name) override;
   void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
                        int64_t now) override;
+
+ private:
+  SharedSqlite database_;
+};
+
+// Deliveries are appended by SqliteRunStore::commit (AppendDelivery), in
+// the batch's transaction: append_delivery is that write.
+class SqliteDeliveryStore final : public WebhookDeliveryStore {
+ public:
+  explicit SqliteDeliveryStore(SharedSqlite database) : database_(std::move(database)) {}
+
   std::vector<WebhookDelivery> list_deliveries(const DeliveryFilter& filter) override;
 
  private:
-  bool apply(const Mutation& mutation);  // false: an insert was ignored (duplicate)
-  void append_delivery(const WebhookDelivery& delivery);
-  std::map<std::string, std::string> lease_owners_of(const std::vector<RunWrite>& writes);
-  void ensure_index(const std::vector<std::string>& fields);
-
-  std::mutex write_mutex_;
-  std::unique_ptr<sqlite::Connection> writer_;
-  std::set<std::string> made_indexes_;  // document indexes made (under write_mutex_)
-  std::mutex read_mutex_;
-  std::unique_ptr<sqlite::Connection> reader_;
+  SharedSqlite database_;
 };
+void append_delivery(sqlite::Connection& db, const WebhookDelivery& delivery);
+
+// Every concern on the SQLite file at `path` (created and migrated if new).
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, SqliteOptions options = {});
 
 }  // namespace weft::engine

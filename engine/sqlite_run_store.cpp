@@ -1,23 +1,20 @@
-// SqliteStore: the Store interface on one SQLite file (see store.hpp for
-// the contract). JSON values are stored as text; times as integer ms.
-#include "engine/store_sqlite.hpp"
+// SqliteRunStore: runs, history, inbox and leases on the shared SQLite
+// database (see run_store.hpp for the contract). JSON values are stored as
+// text; times as integer ms.
+#include "engine/sqlite_store.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <stdexcept>
-#include <thread>
 
 #include "engine/json_limits.hpp"
 #include "engine/sqlite_db.hpp"
-#include "engine/sqlite_schema.hpp"
 
 namespace weft::engine {
 namespace {
 
 using sqlite::Statement;
 using nlohmann::json;
-
 
 // Writing never throws on a string that is not UTF-8 and reading refuses
 // what would overflow the stack (see json_limits.hpp): a stored value can
@@ -86,39 +83,9 @@ std::vector<Run> read_runs(Statement query) {
   "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
   " error FROM history"
 
-// Switching a new database to WAL needs an exclusive lock, and SQLite
-// reports a busy database at once there instead of waiting: when several
-// processes open a new file together, retry for a while.
-void enable_wal(sqlite::Connection& db) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      db.exec("PRAGMA journal_mode=WAL");
-      return;
-    } catch (const std::runtime_error&) {
-      if (attempt >= 200) throw;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-}
-
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) {
-  writer_ = std::make_unique<sqlite::Connection>(path, false);
-  enable_wal(*writer_);
-  writer_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-  // Checkpoint the WAL into the database every ~16 MiB rather than every
-  // 4 MiB: fewer checkpoints (each with fsyncs of its own) under load.
-  writer_->exec("PRAGMA wal_autocheckpoint=4000");
-  writer_->exec("PRAGMA cache_size=-32768");
-  sqlite::migrate(*writer_);
-  reader_ = std::make_unique<sqlite::Connection>(path, true);
-}
-
-SqliteStore::~SqliteStore() = default;
-
-bool SqliteStore::apply(const Mutation& mutation) {
-  auto& db = *writer_;
+bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
   if (const auto* insert = std::get_if<InsertRun>(&mutation)) {
     const Run& r = insert->run;
     // OR IGNORE: a duplicate id or idempotency key must not fail the other
@@ -177,7 +144,7 @@ bool SqliteStore::apply(const Mutation& mutation) {
         .bind(1, wake->id).bind(2, wake->at)
         .run();
   } else if (const auto* append = std::get_if<AppendDelivery>(&mutation)) {
-    append_delivery(append->delivery);
+    append_delivery(db, append->delivery);
   }
   return true;
 }
@@ -186,24 +153,25 @@ bool SqliteStore::apply(const Mutation& mutation) {
 // statement for the whole batch (a lookup per write was a third of the
 // writer's statements). The ids go in as one JSON array so the statement
 // is prepared once, whatever the batch's size.
-std::map<std::string, std::string> SqliteStore::lease_owners_of(const std::vector<RunWrite>& writes) {
+std::map<std::string, std::string> SqliteRunStore::lease_owners_of(sqlite::Connection& db,
+                                                                   const std::vector<RunWrite>& writes) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& write : writes)
     if (!write.fence_owner.empty()) ids.push_back(write.run_id);
   std::map<std::string, std::string> owners;
   if (ids.empty()) return owners;
-  auto query = writer_->prepare(
+  auto query = db.prepare(
       "SELECT id, lease_owner FROM runs WHERE id IN (SELECT value FROM json_each(?1))");
   query.bind(1, dump_json(ids));
   while (query.step()) owners[query.text(0)] = query.text(1);
   return owners;
 }
 
-std::vector<bool> SqliteStore::commit(const std::vector<RunWrite>& writes) {
-  std::lock_guard lock(write_mutex_);
+std::vector<bool> SqliteRunStore::commit(const std::vector<RunWrite>& writes) {
+  auto writer = database_->writer();
   std::vector<bool> applied(writes.size(), true);
-  sqlite::Transaction tx(*writer_);
-  auto owners = lease_owners_of(writes);
+  sqlite::Transaction tx(*writer);
+  auto owners = lease_owners_of(*writer, writes);
   for (size_t i = 0; i < writes.size(); ++i) {
     const RunWrite& write = writes[i];
     if (!write.fence_owner.empty()) {
@@ -214,17 +182,17 @@ std::vector<bool> SqliteStore::commit(const std::vector<RunWrite>& writes) {
       }
     }
     for (const auto& mutation : write.mutations)
-      if (!apply(mutation)) applied[i] = false;
+      if (!apply(*writer, mutation)) applied[i] = false;
   }
   tx.commit();
   return applied;
 }
 
-std::optional<Run> SqliteStore::find_run_by_idempotency(const std::string& workflow,
+std::optional<Run> SqliteRunStore::find_run_by_idempotency(const std::string& workflow,
                                                         const std::string& tenant,
                                                         const std::string& key) {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare("SELECT " RUN_COLUMNS
+  auto reader = database_->reader();
+  auto query = reader->prepare("SELECT " RUN_COLUMNS
                                 " FROM runs WHERE workflow = ?1 AND tenant = ?2 AND"
                                 " idempotency_key = ?3 AND idempotency_key != ''");
   query.bind(1, workflow).bind(2, tenant).bind(3, key);
@@ -234,9 +202,9 @@ std::optional<Run> SqliteStore::find_run_by_idempotency(const std::string& workf
   return run;
 }
 
-std::optional<Run> SqliteStore::get_run(const std::string& id) {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare("SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1");
+std::optional<Run> SqliteRunStore::get_run(const std::string& id) {
+  auto reader = database_->reader();
+  auto query = reader->prepare("SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1");
   query.bind(1, id);
   if (!query.step()) return std::nullopt;
   Run run = read_run(query);
@@ -247,7 +215,7 @@ std::optional<Run> SqliteStore::get_run(const std::string& id) {
 // Only the filters given become conditions, so that SQLite can pick the
 // index that serves them (runs_status, runs_workflow, runs_tenant and
 // runs_created all end in created_at, id: the order needs no sort).
-std::vector<Run> SqliteStore::list_runs(const RunFilter& filter) {
+std::vector<Run> SqliteRunStore::list_runs(const RunFilter& filter) {
   std::string where = "1";
   if (filter.status) where += " AND status = ?1";
   if (!filter.workflow.empty()) where += " AND workflow = ?2";
@@ -261,8 +229,8 @@ std::vector<Run> SqliteStore::list_runs(const RunFilter& filter) {
                                                  : " AND (created_at, id) > (?6, ?7)";
   std::string sql = "SELECT " RUN_COLUMNS " FROM runs WHERE " + where + " ORDER BY created_at" +
                     direction + ", id" + direction + " LIMIT ?8";
-  std::lock_guard lock(read_mutex_);
-  sqlite::OneShotStatement query(*reader_, sql);
+  auto reader = database_->reader();
+  sqlite::OneShotStatement query(*reader, sql);
   Statement& q = query.get();
   if (filter.status) q.bind(1, to_string(*filter.status));
   if (!filter.workflow.empty()) q.bind(2, filter.workflow);
@@ -276,19 +244,19 @@ std::vector<Run> SqliteStore::list_runs(const RunFilter& filter) {
   return runs;
 }
 
-std::vector<HistoryEvent> SqliteStore::history(const std::string& run_id) {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare(HISTORY_SELECT " WHERE run_id = ?1 ORDER BY seq, attempt");
+std::vector<HistoryEvent> SqliteRunStore::history(const std::string& run_id) {
+  auto reader = database_->reader();
+  auto query = reader->prepare(HISTORY_SELECT " WHERE run_id = ?1 ORDER BY seq, attempt");
   query.bind(1, run_id);
   std::vector<HistoryEvent> events;
   while (query.step()) events.push_back(read_event(query));
   return events;
 }
 
-HistoryPage SqliteStore::history_page(const std::string& run_id, int64_t after_seq, int64_t limit) {
+HistoryPage SqliteRunStore::history_page(const std::string& run_id, int64_t after_seq, int64_t limit) {
   if (limit < 1) limit = 1;
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare(HISTORY_SELECT
+  auto reader = database_->reader();
+  auto query = reader->prepare(HISTORY_SELECT
                                 " WHERE run_id = ?1 AND seq > ?2 ORDER BY seq, attempt LIMIT ?3");
   query.bind(1, run_id).bind(2, after_seq).bind(3, limit + 1);
   HistoryPage page;
@@ -301,18 +269,18 @@ HistoryPage SqliteStore::history_page(const std::string& run_id, int64_t after_s
   while (!page.events.empty() && page.events.back().seq == split) page.events.pop_back();
   if (!page.events.empty()) return page;
   // One seq has more attempts than `limit`: it comes whole.
-  auto whole = reader_->prepare(HISTORY_SELECT " WHERE run_id = ?1 AND seq = ?2 ORDER BY attempt");
+  auto whole = reader->prepare(HISTORY_SELECT " WHERE run_id = ?1 AND seq = ?2 ORDER BY attempt");
   whole.bind(1, run_id).bind(2, split);
   while (whole.step()) page.events.push_back(read_event(whole));
-  auto after = reader_->prepare("SELECT 1 FROM history WHERE run_id = ?1 AND seq > ?2 LIMIT 1");
+  auto after = reader->prepare("SELECT 1 FROM history WHERE run_id = ?1 AND seq > ?2 LIMIT 1");
   after.bind(1, run_id).bind(2, split);
   page.more = after.step();
   return page;
 }
 
-std::vector<InboxEvent> SqliteStore::unconsumed_inbox(const std::string& run_id) {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare(
+std::vector<InboxEvent> SqliteRunStore::unconsumed_inbox(const std::string& run_id) {
+  auto reader = database_->reader();
+  auto query = reader->prepare(
       "SELECT id, run_id, name, payload, created_at FROM inbox"
       " WHERE run_id = ?1 AND consumed_seq IS NULL ORDER BY id");
   query.bind(1, run_id);
@@ -324,10 +292,10 @@ std::vector<InboxEvent> SqliteStore::unconsumed_inbox(const std::string& run_id)
   return events;
 }
 
-std::vector<Run> SqliteStore::claim_due(const ClaimRequest& request) {
-  std::lock_guard lock(write_mutex_);
-  sqlite::Transaction tx(*writer_);
-  auto query = writer_->prepare(
+std::vector<Run> SqliteRunStore::claim_due(const ClaimRequest& request) {
+  auto writer = database_->writer();
+  sqlite::Transaction tx(*writer);
+  auto query = writer->prepare(
       // A run claimed while 'running' was executing when its owner died.
       "UPDATE runs SET status = 'running', lease_owner = ?1, lease_expires = ?2, updated_at = ?3,"
       " crashes = crashes + (status = 'running')"
@@ -341,14 +309,14 @@ std::vector<Run> SqliteStore::claim_due(const ClaimRequest& request) {
   return runs;
 }
 
-std::vector<std::string> SqliteStore::renew_leases(const std::string& owner,
+std::vector<std::string> SqliteRunStore::renew_leases(const std::string& owner,
                                                    const std::vector<std::string>& ids,
                                                    int64_t expires) {
-  std::lock_guard lock(write_mutex_);
-  sqlite::Transaction tx(*writer_);
+  auto writer = database_->writer();
+  sqlite::Transaction tx(*writer);
   std::vector<std::string> cancelled;
   for (const auto& id : ids) {
-    auto query = writer_->prepare(
+    auto query = writer->prepare(
         "UPDATE runs SET lease_expires = ?3 WHERE id = ?1 AND lease_owner = ?2"
         " RETURNING cancel_requested");
     query.bind(1, id).bind(2, owner).bind(3, expires);
@@ -359,34 +327,34 @@ std::vector<std::string> SqliteStore::renew_leases(const std::string& owner,
   return cancelled;
 }
 
-std::vector<std::string> SqliteStore::lease_owners() {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare(
+std::vector<std::string> SqliteRunStore::lease_owners() {
+  auto reader = database_->reader();
+  auto query = reader->prepare(
       "SELECT DISTINCT lease_owner FROM runs WHERE lease_owner != ''");
   std::vector<std::string> owners;
   while (query.step()) owners.push_back(query.text(0));
   return owners;
 }
 
-void SqliteStore::break_leases(const std::string& owner) {
-  std::lock_guard lock(write_mutex_);
-  writer_->prepare("UPDATE runs SET lease_owner = '', lease_expires = 0 WHERE lease_owner = ?1")
+void SqliteRunStore::break_leases(const std::string& owner) {
+  auto writer = database_->writer();
+  writer->prepare("UPDATE runs SET lease_owner = '', lease_expires = 0 WHERE lease_owner = ?1")
       .bind(1, owner)
       .run();
 }
 
-RunCensus SqliteStore::run_census(int64_t now) {
-  std::lock_guard lock(read_mutex_);
+RunCensus SqliteRunStore::run_census(int64_t now) {
+  auto reader = database_->reader();
   RunCensus census;
   // Runs still going, and failed ones (the dead letters): a range of the
   // status index, so a scrape never scans the completed bulk of the table.
-  auto counts = reader_->prepare(
+  auto counts = reader->prepare(
       "SELECT workflow, status, COUNT(*) FROM runs"
       " WHERE status IN ('pending','running','sleeping','waiting','failed') GROUP BY workflow, status");
   while (counts.step()) census.runs[{counts.text(0), counts.text(1)}] = counts.int64(2);
   counts.reset();
   // A parked run has no lease; a due one that is leased is being claimed or run.
-  auto timers = reader_->prepare(
+  auto timers = reader->prepare(
       "SELECT (SELECT COUNT(*) FROM runs WHERE " UNFINISHED " AND wake_at > ?1 AND lease_owner = ''),"
       " (SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?1"
       " AND (lease_owner = '' OR lease_expires < ?1))");
@@ -399,9 +367,9 @@ RunCensus SqliteStore::run_census(int64_t now) {
   return census;
 }
 
-int64_t SqliteStore::next_wake_at(const std::string& root_id) {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare("SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED
+int64_t SqliteRunStore::next_wake_at(const std::string& root_id) {
+  auto reader = database_->reader();
+  auto query = reader->prepare("SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED
                                 " AND wake_at > 0 AND (?1 = '' OR root_id = ?1)");
   query.bind(1, root_id);
   int64_t at = query.step() ? query.int64(0) : 0;
@@ -409,20 +377,20 @@ int64_t SqliteStore::next_wake_at(const std::string& root_id) {
   return at;
 }
 
-DeliverOutcome SqliteStore::deliver_event(const std::string& run_id, const std::string& name,
+DeliverOutcome SqliteRunStore::deliver_event(const std::string& run_id, const std::string& name,
                                           const json& payload, int64_t now) {
-  std::lock_guard lock(write_mutex_);
-  sqlite::Transaction tx(*writer_);
-  auto status_query = writer_->prepare("SELECT status FROM runs WHERE id = ?1");
+  auto writer = database_->writer();
+  sqlite::Transaction tx(*writer);
+  auto status_query = writer->prepare("SELECT status FROM runs WHERE id = ?1");
   status_query.bind(1, run_id);
   if (!status_query.step()) return DeliverOutcome::NotFound;
   auto status = run_status_from(status_query.text(0));
   status_query.reset();
   if (status && is_finished(*status)) return DeliverOutcome::AlreadyFinished;
-  writer_->prepare("INSERT INTO inbox(run_id, name, payload, created_at) VALUES (?1,?2,?3,?4)")
+  writer->prepare("INSERT INTO inbox(run_id, name, payload, created_at) VALUES (?1,?2,?3,?4)")
       .bind(1, run_id).bind(2, name).bind(3, dump_json(payload)).bind(4, now)
       .run();
-  writer_->prepare("UPDATE runs SET wake_at = ?2, updated_at = ?2 WHERE id = ?1 AND"
+  writer->prepare("UPDATE runs SET wake_at = ?2, updated_at = ?2 WHERE id = ?1 AND"
                    " status = 'waiting' AND lease_owner = ''")
       .bind(1, run_id).bind(2, now)
       .run();
@@ -430,10 +398,10 @@ DeliverOutcome SqliteStore::deliver_event(const std::string& run_id, const std::
   return DeliverOutcome::Delivered;
 }
 
-CancelOutcome SqliteStore::request_cancel(const std::string& run_id, int64_t now) {
-  std::lock_guard lock(write_mutex_);
-  sqlite::Transaction tx(*writer_);
-  auto query = writer_->prepare("SELECT status, lease_owner FROM runs WHERE id = ?1");
+CancelOutcome SqliteRunStore::request_cancel(const std::string& run_id, int64_t now) {
+  auto writer = database_->writer();
+  sqlite::Transaction tx(*writer);
+  auto query = writer->prepare("SELECT status, lease_owner FROM runs WHERE id = ?1");
   query.bind(1, run_id);
   if (!query.step()) return CancelOutcome::NotFound;
   auto status = run_status_from(query.text(0));
@@ -441,14 +409,14 @@ CancelOutcome SqliteStore::request_cancel(const std::string& run_id, int64_t now
   query.reset();
   if (status && is_finished(*status)) return CancelOutcome::AlreadyFinished;
   if (leased) {
-    writer_->prepare("UPDATE runs SET cancel_requested = 1, updated_at = ?2 WHERE id = ?1")
+    writer->prepare("UPDATE runs SET cancel_requested = 1, updated_at = ?2 WHERE id = ?1")
         .bind(1, run_id).bind(2, now)
         .run();
     tx.commit();
     return CancelOutcome::Requested;
   }
   json error = {{"kind", "cancelled"}, {"message", "run cancelled"}, {"retryable", false}};
-  writer_->prepare("UPDATE runs SET status = 'cancelled', error = ?2, wake_at = 0,"
+  writer->prepare("UPDATE runs SET status = 'cancelled', error = ?2, wake_at = 0,"
                    " cancel_requested = 1, updated_at = ?3 WHERE id = ?1")
       .bind(1, run_id).bind(2, dump_json(error)).bind(3, now)
       .run();
@@ -456,37 +424,18 @@ CancelOutcome SqliteStore::request_cancel(const std::string& run_id, int64_t now
   return CancelOutcome::Cancelled;
 }
 
-bool SqliteStore::redrive(const RedriveRequest& request) {
-  std::lock_guard lock(write_mutex_);
-  sqlite::Transaction tx(*writer_);
-  writer_->prepare("UPDATE runs SET status = 'pending', error = '', result = '', wake_at = ?2,"
+bool SqliteRunStore::redrive(const RedriveRequest& request) {
+  auto writer = database_->writer();
+  sqlite::Transaction tx(*writer);
+  writer->prepare("UPDATE runs SET status = 'pending', error = '', result = '', wake_at = ?2,"
                    " deadline = ?3, cancel_requested = 0, crashes = 0, lease_owner = '', lease_expires = 0,"
                    " updated_at = ?2 WHERE id = ?1 AND status = 'failed'")
       .bind(1, request.run_id).bind(2, request.now).bind(3, request.deadline)
       .run();
-  if (writer_->changes() == 0) return false;
-  if (request.marker) apply(PutEvent{*request.marker});
+  if (writer->changes() == 0) return false;
+  if (request.marker) apply(*writer, PutEvent{*request.marker});
   tx.commit();
   return true;
-}
-
-void SqliteStore::put_script(const std::string& hash, const std::string& workflow,
-                             const std::string& source) {
-  std::lock_guard lock(write_mutex_);
-  writer_->prepare("INSERT OR IGNORE INTO scripts(hash, workflow, source, created_at)"
-                   " VALUES (?1,?2,?3,strftime('%s','now')*1000)")
-      .bind(1, hash).bind(2, workflow).bind(3, source)
-      .run();
-}
-
-std::optional<std::string> SqliteStore::get_script(const std::string& hash) {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare("SELECT source FROM scripts WHERE hash = ?1");
-  query.bind(1, hash);
-  if (!query.step()) return std::nullopt;
-  std::string source = query.text(0);
-  query.reset();
-  return source;
 }
 
 }  // namespace weft::engine

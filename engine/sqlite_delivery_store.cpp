@@ -1,12 +1,13 @@
-// SqliteStore: the webhook delivery audit (table webhook_deliveries).
+// SqliteDeliveryStore: the webhook delivery audit (table webhook_deliveries).
+#include "engine/sqlite_store.hpp"
+
 #include "engine/sqlite_db.hpp"
-#include "engine/store_sqlite.hpp"
 
 namespace weft::engine {
 
 // Inside commit(): the writer's transaction is open.
-void SqliteStore::append_delivery(const WebhookDelivery& d) {
-  writer_->prepare("INSERT INTO webhook_deliveries(route, workflow, provider, verified, dedup_key,"
+void append_delivery(sqlite::Connection& db, const WebhookDelivery& d) {
+  db.prepare("INSERT INTO webhook_deliveries(route, workflow, provider, verified, dedup_key,"
                    " dedup_hit, run_id, status, outcome, error, duration_us, remote, received_at)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
       .bind(1, d.route).bind(2, d.workflow).bind(3, d.provider)
@@ -17,9 +18,9 @@ void SqliteStore::append_delivery(const WebhookDelivery& d) {
       .run();
 }
 
-std::vector<WebhookDelivery> SqliteStore::list_deliveries(const DeliveryFilter& filter) {
-  std::lock_guard lock(read_mutex_);
-  auto query = reader_->prepare(
+std::vector<WebhookDelivery> SqliteDeliveryStore::list_deliveries(const DeliveryFilter& filter) {
+  auto reader = database_->reader();
+  auto query = reader->prepare(
       "SELECT id, route, workflow, provider, verified, dedup_key, dedup_hit, run_id, status,"
       " outcome, error, duration_us, remote, received_at FROM webhook_deliveries"
       " WHERE (?1 = '' OR route = ?1) AND (?2 = 0 OR status = ?2) AND (?3 = 0 OR id < ?3)"

@@ -1,0 +1,46 @@
+// One SQLite file in WAL mode, shared by the per-concern SQLite stores
+// (sqlite_store.hpp): one connection writes (commits, claims, deliveries,
+// data), another reads; WAL lets reads run beside the writer. Each
+// connection is used under its own lock, taken by writer() / reader().
+#pragma once
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/sqlite_db.hpp"
+
+namespace weft::engine {
+
+struct SqliteOptions {
+  bool synchronous_full = true;  // each commit fsynced before it returns
+};
+
+// A connection held under its lock for the life of this object.
+class LockedConnection {
+ public:
+  LockedConnection(std::mutex& mutex, sqlite::Connection& connection)
+      : lock_(mutex), connection_(connection) {}
+  sqlite::Connection* operator->() const { return &connection_; }
+  sqlite::Connection& operator*() const { return connection_; }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+  sqlite::Connection& connection_;
+};
+
+class SqliteDatabase {
+ public:
+  // Opens (creating and migrating if needed) the file at `path`.
+  SqliteDatabase(const std::string& path, SqliteOptions options);
+
+  LockedConnection writer() { return {write_mutex_, *writer_}; }
+  LockedConnection reader() { return {read_mutex_, *reader_}; }
+
+ private:
+  std::mutex write_mutex_;
+  std::unique_ptr<sqlite::Connection> writer_;
+  std::mutex read_mutex_;
+  std::unique_ptr<sqlite::Connection> reader_;
+};
+
+}  // namespace weft::engine
