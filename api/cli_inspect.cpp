@@ -1,5 +1,6 @@
 // weft runs and weft history: reading runs and their timelines, as JSON
 // for programs or as aligned tables for people.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -123,13 +124,16 @@ int cmd_history(const CliArgs& args) {
   std::printf("run %s  workflow %s  status %s  created %s UTC\n", run->id.c_str(),
               run->workflow.c_str(), std::string(engine::to_string(run->status)).c_str(),
               utc_time(run->created_at).c_str());
-  std::printf("%5s %3s  %-12s %-24s %-10s %9s %9s  %s\n", "SEQ", "TRY", "KIND", "NAME", "STATUS",
-              "AT", "TOOK", "RESULT / ERROR");
+  std::printf("%5s %-10s %3s  %-12s %-24s %-10s %9s %9s  %s\n", "SEQ", "PATH", "TRY", "KIND", "NAME",
+              "STATUS", "AT", "TOOK", "RESULT / ERROR");
   each_event(store, run_id, [&](const engine::HistoryEvent& e) {
     int64_t took = e.ended_at ? e.ended_at - e.started_at : 0;
-    std::printf("%5lld %3d  %-12s %-24s %-10s %9s %9s  %s\n", static_cast<long long>(e.seq),
-                e.attempt, std::string(engine::to_string(e.kind)).c_str(),
-                clip(e.name, 24).c_str(), std::string(engine::to_string(e.status)).c_str(),
+    // A call inside a branch ("4/2/1") is indented two spaces per level.
+    auto depth = static_cast<size_t>(std::count(e.path.begin(), e.path.end(), '/') / 2);
+    std::printf("%5lld %-10s %3d  %-12s %-24s %-10s %9s %9s  %s\n", static_cast<long long>(e.seq),
+                clip(e.path, 10).c_str(), e.attempt, std::string(engine::to_string(e.kind)).c_str(),
+                clip(std::string(2 * depth, ' ') + e.name, 24).c_str(),
+                std::string(engine::to_string(e.status)).c_str(),
                 ("+" + duration_text(e.started_at - run->created_at)).c_str(),
                 e.ended_at ? duration_text(took).c_str() : "-",
                 clip(event_detail(e), 70).c_str());

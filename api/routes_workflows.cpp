@@ -1,4 +1,5 @@
-// Workflow routes: listing the loaded workflows with their triggers, and
+// Workflow routes: listing the loaded workflows with their triggers,
+// describing one (a pipeline with its graph), and
 // starting runs (POST /v1/workflows/{name}/runs: Idempotency-Key, the
 // caller's tenant, optionally waiting for the end).
 #include <algorithm>
@@ -55,6 +56,15 @@ HttpResponse list_workflows(const RouteCall& call) {
                    {"secrets", script.secrets}});
   }
   return json_response(200, {{"workflows", out}});
+}
+
+// One workflow: its version, triggers, policies and, for a pipeline, its
+// graph (nodes and edges, for the web UI). The same for every token.
+HttpResponse get_workflow(const RouteCall& call) {
+  const std::string& name = call.param("name");
+  auto description = call.context.catalog.describe(name);
+  if (!description) throw ApiError(404, "unknown_workflow", "no workflow named '" + name + "'");
+  return json_response(200, *description);
 }
 
 // Idempotency-Key: 1-255 printable ASCII characters.
@@ -125,6 +135,7 @@ HttpResponse start_run(const RouteCall& call) {
 std::vector<Route> workflow_routes() {
   return {
       {"GET", "/v1/workflows", list_workflows},
+      {"GET", "/v1/workflows/{name}", get_workflow},
       {"POST", "/v1/workflows/{name}/runs", start_run},
   };
 }

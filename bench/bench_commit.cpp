@@ -98,7 +98,7 @@ Cost measure(Store& store, int batch, int rounds, int& numbered) {
       steps.push_back({run.id, kOwner, {step_of(run)}});
       ends.push_back({run.id, kOwner,
                       {UpdateRun{run.id, RunStatus::Completed, run.input["n"], nullptr, 0, true,
-                                 "", now_ms()}}});
+                                 {}, now_ms()}}});
     }
     std::vector<RunWrite>* kinds[] = {&starts, &steps, &ends};
     for (int kind = 0; kind < 3; ++kind) {

@@ -6,11 +6,15 @@
 
 namespace weft::dsl {
 
-int start_async(RunContext& rc, const std::function<void(AsyncComplete)>& start) {
+int start_async(lua_State* L, RunContext& rc, const std::function<void(AsyncComplete)>& start) {
   if (!rc.resume_async) throw std::runtime_error("this run cannot wait for asynchronous work");
   rc.op = PendingOp{};
   rc.op.kind = PendingOp::Kind::Async;
-  start(rc.resume_async);
+  // The coroutine that yields here (the body, or a branch of ctx:all) is
+  // the one the result goes back to.
+  start([resume = rc.resume_async, target = run_link(L)](AsyncPusher push) {
+    resume(target, std::move(push));
+  });
   return kYield;
 }
 

@@ -19,7 +19,7 @@ using AsyncComplete = std::function<void(AsyncPusher)>;
 // From a binding body (inside `guarded`): `start(complete)` begins the work
 // and must arrange for `complete` to be called exactly once, later. Returns
 // kYield; the binding then returns finish_call(L, code, async_continuation).
-int start_async(RunContext& rc, const std::function<void(AsyncComplete)>& start);
+int start_async(lua_State* L, RunContext& rc, const std::function<void(AsyncComplete)>& start);
 
 int async_continuation(lua_State* L, int status, lua_KContext ctx);
 

@@ -29,6 +29,23 @@ int ctx_saga(lua_State* L) {
   return 1;
 }
 
+// ctx.attempt and ctx.step_key: the step running on the calling coroutine
+// (each branch of a ctx:all has its own), nil outside a step; any other key
+// is a method (upvalue 1).
+int ctx_index(lua_State* L) {
+  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  const char* key = lua_tostring(L, 2);
+  RunLink* link = governing_link(L);
+  if (key == nullptr || link == nullptr || link->run == nullptr || !link->in_step) return 1;
+  if (std::string_view(key) == "attempt")
+    lua_pushinteger(L, link->step.attempt);
+  else if (std::string_view(key) == "step_key")  // stable across retries and crashes
+    lua_pushfstring(L, "%s:%s", link->run->run.id.c_str(), link->step.path.c_str());
+  return 1;
+}
+
 void push_ctx_metatable(lua_State* L) {
   if (!luaL_newmetatable(L, kCtxMeta)) return;
   const luaL_Reg methods[] = {{"step", ctx_step},
@@ -41,8 +58,12 @@ void push_ctx_metatable(lua_State* L) {
                               {"random", ctx_random},
                               {"acquire", ctx_acquire},
                               {"saga", ctx_saga},
+                              {"all", ctx_all},
+                              {"all_settled", ctx_all_settled},
+                              {"map", ctx_map},
                               {nullptr, nullptr}};
   luaL_newlib(L, methods);
+  lua_pushcclosure(L, ctx_index, 1);
   lua_setfield(L, -2, "__index");
 }
 
@@ -86,6 +107,12 @@ RunContext& durable_caller(lua_State* L, const char* fn) {
     throw std::runtime_error(std::string("ctx:") + fn + " is not allowed inside step '" +
                              link->step_name + "' (durable calls belong to the workflow body)");
   return *link->run;
+}
+
+engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
+                           std::string_view name) {
+  RunLink& link = *run_link(L);
+  return rc.journal.next(link.path_prefix + std::to_string(++link.calls), kind, name, rc.now());
 }
 
 bool must_stop(lua_State* L, RunContext& rc) {

@@ -25,6 +25,10 @@ void push_ctx(lua_State* L, RunContext& rc);
 // that the caller is a run's own coroutine, and not inside a step.
 RunContext& durable_caller(lua_State* L, const char* fn);
 
+// The journal's decision for the next durable call made on L's coroutine.
+engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
+                           std::string_view name);
+
 // Dooms the run if it was cancelled or passed its deadline; true when the
 // run must stop (its error is then pushed and the caller returns kRaise).
 bool must_stop(lua_State* L, RunContext& rc);
@@ -55,5 +59,8 @@ int ctx_now(lua_State* L);
 int ctx_uuid(lua_State* L);
 int ctx_random(lua_State* L);
 int ctx_acquire(lua_State* L);
+int ctx_all(lua_State* L);
+int ctx_all_settled(lua_State* L);
+int ctx_map(lua_State* L);
 
 }  // namespace weft::dsl

@@ -29,7 +29,7 @@ int acquire_body(lua_State* L) {
   if (must_stop(L, rc)) return kRaise;
   std::string name = std::accumulate(std::next(keys.begin()), keys.end(), keys.front(),
                                      [](std::string a, const std::string& b) { return a + "," + b; });
-  Decision d = rc.journal.next(EventKind::Acquire, name, rc.now());
+  Decision d = next_call(L, rc, EventKind::Acquire, name);
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);
@@ -41,7 +41,7 @@ int acquire_body(lua_State* L) {
     default:
       break;
   }
-  engine::HistoryEvent event = d.recorded ? *d.recorded : new_event(rc, d.seq, EventKind::Acquire, name);
+  engine::HistoryEvent event = d.recorded ? *d.recorded : new_event(rc, d, EventKind::Acquire, name);
   engine::Admission admission = rc.limiter->acquire(keys, cost, rc.now());
   if (admission.allowed) {
     event.status = EventStatus::Completed;

@@ -28,7 +28,7 @@ int child_body(lua_State* L) {
   if (++rc.children > rc.spec.children_limit)
     throw std::runtime_error("ctx:child: children limit reached (" +
                              std::to_string(rc.spec.children_limit) + " per run; budget.children)");
-  Decision d = rc.journal.next(EventKind::Child, workflow, rc.now());
+  Decision d = next_call(L, rc, EventKind::Child, workflow);
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);
@@ -62,7 +62,7 @@ int child_body(lua_State* L) {
   child.root_id = rc.run.root_id;
   if (script->timeout_ms) child.deadline = child.created_at + script->timeout_ms;
   rc.buffered.push_back(engine::InsertRun{std::move(child)});
-  engine::HistoryEvent event = new_event(rc, d.seq, EventKind::Child, workflow);
+  engine::HistoryEvent event = new_event(rc, d, EventKind::Child, workflow);
   event.status = EventStatus::Pending;
   buffer_event(rc, std::move(event));
   request_park(rc, engine::RunStatus::Waiting, 0);

@@ -37,18 +37,18 @@ int wait_body(lua_State* L) {
   }
   if (must_stop(L, rc)) return kRaise;
   std::string name = name_arg(L, 2, "event name");
-  Decision d = rc.journal.next(EventKind::WaitEvent, name, rc.now());
+  Decision d = next_call(L, rc, EventKind::WaitEvent, name);
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);
     case Decision::Action::Replay:
       return push_outcome(L, *d.recorded);
     case Decision::Action::Park:
-      request_park(rc, engine::RunStatus::Waiting, d.wake_at, name);
+      request_park(rc, engine::RunStatus::Waiting, d.wake_at, {name});
       return kYield;
     case Decision::Action::Complete: {
       engine::HistoryEvent done =
-          d.recorded ? *d.recorded : new_event(rc, d.seq, EventKind::WaitEvent, name);
+          d.recorded ? *d.recorded : new_event(rc, d, EventKind::WaitEvent, name);
       done.ended_at = rc.now();
       if (d.inbox) {
         done.status = EventStatus::Completed;
@@ -64,12 +64,12 @@ int wait_body(lua_State* L) {
     case Decision::Action::Execute:
       break;
   }
-  engine::HistoryEvent event = new_event(rc, d.seq, EventKind::WaitEvent, name);
+  engine::HistoryEvent event = new_event(rc, d, EventKind::WaitEvent, name);
   event.status = EventStatus::Pending;
   event.fire_at = timeout > 0 ? event.started_at + timeout : 0;
   int64_t wake_at = event.fire_at;
   buffer_event(rc, std::move(event));
-  request_park(rc, engine::RunStatus::Waiting, wake_at, name);
+  request_park(rc, engine::RunStatus::Waiting, wake_at, {name});
   return kYield;
 }
 

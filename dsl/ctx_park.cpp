@@ -11,11 +11,12 @@ void buffer_event(RunContext& rc, engine::HistoryEvent event) {
   rc.buffered.push_back(engine::PutEvent{std::move(event)});
 }
 
-engine::HistoryEvent new_event(RunContext& rc, int64_t seq, engine::EventKind kind,
+engine::HistoryEvent new_event(RunContext& rc, const engine::Decision& d, engine::EventKind kind,
                                const std::string& name) {
   engine::HistoryEvent event;
   event.run_id = rc.run.id;
-  event.seq = seq;
+  event.seq = d.seq;
+  event.path = d.path;
   event.kind = kind;
   event.name = name;
   event.started_at = rc.now();
@@ -23,13 +24,13 @@ engine::HistoryEvent new_event(RunContext& rc, int64_t seq, engine::EventKind ki
 }
 
 void request_park(RunContext& rc, engine::RunStatus status, int64_t wake_at,
-                  const std::string& await_event) {
+                  std::vector<std::string> await_events) {
   if (rc.run.deadline && (wake_at == 0 || wake_at > rc.run.deadline)) wake_at = rc.run.deadline;
   rc.op = PendingOp{};
   rc.op.kind = PendingOp::Kind::Park;
   rc.op.park_status = status;
   rc.op.wake_at = wake_at;
-  rc.op.await_event = await_event;
+  rc.op.await_events = std::move(await_events);
 }
 
 int park_until(RunContext& rc, engine::HistoryEvent event, int64_t fire_at) {

@@ -8,13 +8,13 @@ namespace weft::dsl {
 // Buffers `event` to be written with the run's next commit.
 void buffer_event(RunContext& rc, engine::HistoryEvent event);
 
-// A new history event of this run at `seq`, started now.
-engine::HistoryEvent new_event(RunContext& rc, int64_t seq, engine::EventKind kind,
+// A new history event of this run at the decision's seq and path, started now.
+engine::HistoryEvent new_event(RunContext& rc, const engine::Decision& d, engine::EventKind kind,
                                const std::string& name);
 
 // Asks the executor to park the run; wake_at is capped by the deadline.
 void request_park(RunContext& rc, engine::RunStatus status, int64_t wake_at,
-                  const std::string& await_event = "");
+                  std::vector<std::string> await_events = {});
 
 // Records `event` as pending until `fire_at` and parks the run sleeping
 // until then (sleeps, rate-limit waits). Returns kYield.

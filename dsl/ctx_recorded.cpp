@@ -56,13 +56,13 @@ RunContext* recording_run(lua_State* L, const char* fn) {
 int recorded_value(lua_State* L, RunContext& rc, EventKind kind, nlohmann::json& out) {
   if (must_stop(L, rc)) return kRaise;
   std::string name(engine::to_string(kind));
-  Decision d = rc.journal.next(kind, name, rc.now());
+  Decision d = next_call(L, rc, kind, name);
   if (d.action == Decision::Action::Mismatch) return raise_mismatch(L, rc, d);
   if (d.action == Decision::Action::Replay) {
     out = d.recorded->result;
     return 0;
   }
-  engine::HistoryEvent event = new_event(rc, d.seq, kind, name);
+  engine::HistoryEvent event = new_event(rc, d, kind, name);
   event.status = EventStatus::Completed;
   event.ended_at = event.started_at;
   event.result = generate(kind, &rc);

@@ -17,7 +17,7 @@ int sleep_body(lua_State* L) {
   RunContext& rc = durable_caller(L, "sleep");
   int64_t duration = duration_arg_ms(L, 2);
   if (must_stop(L, rc)) return kRaise;
-  Decision d = rc.journal.next(EventKind::Sleep, "sleep", rc.now());
+  Decision d = next_call(L, rc, EventKind::Sleep, "sleep");
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);
@@ -36,7 +36,7 @@ int sleep_body(lua_State* L) {
     default:
       break;
   }
-  engine::HistoryEvent event = new_event(rc, d.seq, EventKind::Sleep, "sleep");
+  engine::HistoryEvent event = new_event(rc, d, EventKind::Sleep, "sleep");
   event.fire_at = event.started_at + duration;
   if (duration <= 0) {
     event.status = EventStatus::Completed;

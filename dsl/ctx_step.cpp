@@ -40,21 +40,6 @@ int add_traceback(lua_State* L) {
   return 1;
 }
 
-void set_ctx_step_fields(lua_State* L, RunContext* rc) {
-  if (rc) {
-    lua_pushinteger(L, rc->step.attempt);
-    lua_setfield(L, 1, "attempt");
-    std::string key = rc->run.id + ":" + std::to_string(rc->step.seq);
-    lua_pushlstring(L, key.data(), key.size());
-    lua_setfield(L, 1, "step_key");
-  } else {
-    lua_pushnil(L);
-    lua_setfield(L, 1, "attempt");
-    lua_pushnil(L);
-    lua_setfield(L, 1, "step_key");
-  }
-}
-
 // Stack on entry: ctx, name, [opts,] fn.
 int begin(lua_State* L, EventKind kind) {
   const char* fn_name = kind == EventKind::Step ? "step" : "_compensate";
@@ -65,7 +50,7 @@ int begin(lua_State* L, EventKind kind) {
   if (must_stop(L, rc)) return kRaise;
 
   std::string name = rc.redactor.clean(name_arg(L, 2, "step name"));  // to history, logs, metrics
-  Decision d = rc.journal.next(kind, name, rc.now());
+  Decision d = next_call(L, rc, kind, name);
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);
@@ -84,13 +69,13 @@ int begin(lua_State* L, EventKind kind) {
     if (!lua_isnil(L, -1)) policy = engine::parse_retry_policy(lua_to_json(L, -1, "retry"), policy);
     lua_pop(L, 1);
   }
-  rc.step = {d.seq, d.attempt, d.attempt_base, kind, name, policy, rc.now()};
+  RunLink& link = *run_link(L);
+  link.step = {d.seq, d.path, d.attempt, d.attempt_base, kind, name, policy, rc.now()};
   if (engine::trace_enabled())
-    engine::trace("step.start run=" + rc.run.id + " seq=" + std::to_string(d.seq) +
+    engine::trace("step.start run=" + rc.run.id + " seq=" + std::to_string(d.seq) + " path=" + d.path +
                   " attempt=" + std::to_string(d.attempt) + " name=" + name);
-  rc.link.in_step = true;
-  rc.link.step_name = name;
-  set_ctx_step_fields(L, &rc);
+  link.in_step = true;
+  link.step_name = name;
   lua_settop(L, fn_index);
   lua_pushcfunction(L, add_traceback);
   lua_insert(L, fn_index);  // ..., traceback handler, fn
@@ -99,22 +84,24 @@ int begin(lua_State* L, EventKind kind) {
 
 // After the step function: stack top is its result or error.
 int after(lua_State* L, int status) {
-  RunContext& rc = *run_link(L)->run;
-  rc.link.in_step = false;
-  rc.link.step_name.clear();
-  set_ctx_step_fields(L, nullptr);
+  RunLink& link = *run_link(L);
+  RunContext& rc = *link.run;
+  const StepInProgress& step = link.step;
+  link.in_step = false;
+  link.step_name.clear();
 
   engine::HistoryEvent event;
   event.run_id = rc.run.id;
-  event.seq = rc.step.seq;
-  event.attempt = rc.step.attempt;
-  event.kind = rc.step.kind;
-  event.name = rc.step.name;
-  event.started_at = rc.step.started_at;
+  event.seq = step.seq;
+  event.path = step.path;
+  event.attempt = step.attempt;
+  event.kind = step.kind;
+  event.name = step.name;
+  event.started_at = step.started_at;
   event.ended_at = rc.now();
   if (status == LUA_OK || status == LUA_YIELD) {  // LUA_YIELD: fn yielded, then returned
     try {
-      event.result = lua_to_json(L, -1, "result of step '" + rc.step.name + "'");
+      event.result = lua_to_json(L, -1, "result of step '" + step.name + "'");
       event.status = EventStatus::Completed;
     } catch (const std::exception& e) {
       event.error = {{"kind", "serialization"}, {"message", e.what()}, {"retryable", false}};
@@ -126,10 +113,10 @@ int after(lua_State* L, int status) {
   rc.redactor.clean(event.result);  // the body gets the step's result as history has it
   rc.redactor.clean(event.error);
   if (!event.error.is_null()) {
-    int counted = event.attempt - rc.step.attempt_base;  // a redrive restarts the budget
-    bool retry = rc.step.policy.should_retry(counted, event.error);
+    int counted = event.attempt - step.attempt_base;  // a redrive restarts the budget
+    bool retry = step.policy.should_retry(counted, event.error);
     event.status = retry ? EventStatus::Retrying : EventStatus::Failed;
-    if (retry) event.fire_at = event.ended_at + rc.step.policy.delay_ms(counted, event.error);
+    if (retry) event.fire_at = event.ended_at + step.policy.delay_ms(counted, event.error);
   }
   rc.op = PendingOp{};
   rc.op.kind = PendingOp::Kind::StepDone;

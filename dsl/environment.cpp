@@ -1,7 +1,9 @@
 // Per-run environments (see environment.hpp): their require and load.
 #include "dsl/environment.hpp"
 
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "dsl/lua_guard.hpp"
 #include "dsl/module_loader.hpp"
@@ -107,6 +109,24 @@ void make_environment(lua_State* L, int index) {
 void push_environment(lua_State* L) {
   lua_createtable(L, 0, 8);
   make_environment(L, -1);
+}
+
+void push_caller_environment(lua_State* L) {
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); ++level) {
+    lua_getinfo(L, "f", &ar);
+    for (int i = 1;; ++i) {
+      const char* name = lua_getupvalue(L, -1, i);
+      if (name == nullptr) break;
+      if (std::string_view(name) == "_ENV") {
+        lua_remove(L, -2);  // the function
+        return;
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  throw std::runtime_error("no calling Lua code with an environment");
 }
 
 void require_in(lua_State* L, int env, const char* name) {

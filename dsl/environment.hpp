@@ -15,6 +15,11 @@ void push_environment(lua_State* L);
 // state's own global table, which tools and tests run code in.
 void make_environment(lua_State* L, int index);
 
+// Pushes the environment of the Lua code that called the running C
+// function: the `_ENV` of the nearest Lua function on the stack that has
+// one (a file's main chunk always has). Throws std::runtime_error if none.
+void push_caller_environment(lua_State* L);
+
 // Calls `require(name)` in the environment at `env`, leaving the module on
 // the stack. Raises a Lua error as require does (call it protected).
 void require_in(lua_State* L, int env, const char* name);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "dsl/lua_state.hpp"
+#include "dsl/workflow_description.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/content_hash.hpp"
 
@@ -37,6 +38,7 @@ std::optional<engine::ScriptInfo> LuaWorkflowCatalog::load_file(const std::strin
   if (store_) store_->put_script(info.hash, info.workflow, source);
   std::lock_guard lock(mutex_);
   sources_[info.hash] = std::move(source);
+  descriptions_[info.hash] = describe_workflow(*spec);
   return info;
 }
 
@@ -122,6 +124,16 @@ std::optional<engine::WebhookRoute> LuaWorkflowCatalog::webhook(const std::strin
     for (const auto& hook : info.webhooks)
       if (hook.path == path) return engine::WebhookRoute{info, hook};
   return std::nullopt;
+}
+
+std::optional<nlohmann::json> LuaWorkflowCatalog::describe(const std::string& workflow) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_name_.find(workflow);
+  if (it == by_name_.end()) return std::nullopt;
+  auto found = descriptions_.find(it->second.hash);
+  nlohmann::json out = found == descriptions_.end() ? nlohmann::json::object() : found->second;
+  out["version"] = it->second.hash;
+  return out;
 }
 
 std::string LuaWorkflowCatalog::source(const std::string& hash) {

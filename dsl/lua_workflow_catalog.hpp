@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/script_store.hpp"
 #include "engine/workflow_catalog.hpp"
 
@@ -38,6 +40,9 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
   std::vector<engine::ScriptInfo> all() const override;
   std::optional<engine::WebhookRoute> webhook(const std::string& path) const override;
   std::string source(const std::string& hash) override;
+  // The current version's description (workflow_description.hpp) with its
+  // "version"; nullopt when no workflow has that name.
+  std::optional<nlohmann::json> describe(const std::string& workflow) const;
   // Where `require` finds the workflows' own modules.
   const std::string& workflows_dir() const { return dir_; }
 
@@ -55,6 +60,7 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
   mutable std::mutex mutex_;
   ByName by_name_;
   std::map<std::string, std::string> sources_;
+  std::map<std::string, nlohmann::json> descriptions_;  // by version
 };
 
 }  // namespace weft::dsl

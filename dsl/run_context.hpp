@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,14 +29,16 @@ struct PendingOp {
   enum class Kind {
     None,      // a plain coroutine.yield: not allowed in a workflow body
     StepDone,  // a step attempt ended: commit `event`, then resume (or park to retry)
+    Commit,    // branches' steps ended: commit `events` (all final), then resume
     Park,      // park the run (sleep, wait, child, retry backoff); never resumed
     Async,     // waiting for asynchronous work (HTTP); resumed by its completion
   };
   Kind kind = Kind::None;
   engine::HistoryEvent event;  // StepDone
+  std::vector<engine::HistoryEvent> events;  // Commit
   engine::RunStatus park_status = engine::RunStatus::Sleeping;
   int64_t wake_at = 0;          // Park: 0 = only an event or a child wakes it
-  std::string await_event;      // Park as Waiting for this event name
+  std::vector<std::string> await_events;  // Park as Waiting for these event names
 };
 
 // Where ctx:child finds the script of another workflow of the same folder.
@@ -59,6 +62,7 @@ class RunContext {
              const engine::Clock& clock)
       : run(std::move(run)), spec(spec), journal(std::move(journal)), clock(clock) {
     link.run = this;
+    live_links.insert(&link);
   }
 
   int64_t now() const { return clock.now_ms(); }
@@ -91,25 +95,21 @@ class RunContext {
   std::function<void(int64_t delay_ms, std::function<void()> fn)> schedule_after;
 
   // Asynchronous work (async_call.hpp): the executor sets resume_async,
-  // which stores the pusher in async_result and resumes the coroutine.
-  std::function<void(std::function<int(lua_State*)>)> resume_async;
+  // which stores the pusher in async_result, the coroutine that waits for
+  // it in async_target, and resumes the run.
+  std::function<void(RunLink* target, std::function<int(lua_State*)>)> resume_async;
   std::function<int(lua_State*)> async_result;
+  RunLink* async_target = nullptr;
 
   PendingOp op;
   std::vector<engine::Mutation> buffered;  // written with the next commit
   std::optional<nlohmann::json> doom_error;
   bool cancel_requested = false;
 
-  // The step attempt in progress (between ctx:step and its commit).
-  struct StepInProgress {
-    int64_t seq = 0;
-    int attempt = 1;
-    int attempt_base = 0;  // the retry policy counts attempts after this one
-    engine::EventKind kind = engine::EventKind::Step;
-    std::string name;
-    engine::RetryPolicy policy;
-    int64_t started_at = 0;
-  } step;
+  // The coroutines making durable calls now: the body's link and those of
+  // running ctx:all branches (ctx_branches.cpp), and how many branches.
+  std::set<const RunLink*> live_links;
+  int64_t live_branches = 0;
 };
 
 }  // namespace weft::dsl

@@ -103,7 +103,7 @@ void RunExecutor::fail_before_start(const Run& run, const std::string& kind,
   Run ended = run;
   ended.status = RunStatus::Failed;
   ended.error = error_json(kind, message);
-  UpdateRun update{run.id, RunStatus::Failed, nullptr, ended.error, 0, true, "", clock_.now_ms()};
+  UpdateRun update{run.id, RunStatus::Failed, nullptr, ended.error, 0, true, {}, clock_.now_ms()};
   committer_.submit({run.id, lease_owner_, {update}},
                     [this, post = hooks_.post, ended](bool applied, std::exception_ptr) {
                       post([this, ended, applied] {
@@ -159,9 +159,10 @@ void RunExecutor::start(Run run, bool fresh) {
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
     timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code&) { fn(); });
   };
-  live.rc->resume_async = [this, id = live.rc->run.id](std::function<int(lua_State*)> push) {
+  live.rc->resume_async = [this, id = live.rc->run.id, rc = live.rc.get()](
+                              RunLink* target, std::function<int(lua_State*)> push) {
     // Always from the loop, never inside the binding that started the work.
-    hooks_.post([this, id, push = std::move(push)] { resume_async(id, push); });
+    hooks_.post([this, id, rc, target, push = std::move(push)] { resume_async(id, rc, target, push); });
   };
   live.rc->resolve_child = [this](const std::string& workflow) -> std::optional<ChildScript> {
     auto info = catalog_.by_name(workflow);
@@ -243,10 +244,25 @@ void RunExecutor::on_yield(Live& live) {
                                  " coroutines the workflow creates itself)"));
       return;
     case PendingOp::Kind::Park:
-      park(live, op.park_status, op.wake_at, op.await_event, {});
+      park(live, op.park_status, op.wake_at, std::move(op.await_events), {});
       return;
     case PendingOp::Kind::Async:
-      return;  // its completion resumes the run (resume_async)
+      live.awaiting_async = true;  // a completion resumes the run (resume_async)
+      deliver_completion(live);
+      return;
+    case PendingOp::Kind::Commit: {  // steps of branches: one write, then resume
+      fault_point("after-step-before-commit");
+      std::vector<Mutation> events;
+      for (auto& event : op.events) events.push_back(PutEvent{std::move(event)});
+      commit(live, std::move(events), [this](Live& l) {
+        l.rc->async_target = nullptr;  // the branches resume for their commit, not for I/O
+        if (releasing_)
+          park(l, RunStatus::Pending, clock_.now_ms(), {}, {});
+        else
+          resume(l, 0);
+      });
+      return;
+    }
     case PendingOp::Kind::StepDone:
       break;
   }
@@ -254,13 +270,13 @@ void RunExecutor::on_yield(Live& live) {
   if (op.event.status == EventStatus::Retrying) {
     int64_t wake_at = op.event.fire_at;
     if (rc.run.deadline && wake_at > rc.run.deadline) wake_at = rc.run.deadline;
-    park(live, RunStatus::Sleeping, wake_at, "", {PutEvent{op.event}});
+    park(live, RunStatus::Sleeping, wake_at, {}, {PutEvent{op.event}});
     return;
   }
   rc.op = op;  // the step's continuation reads the committed event
   commit(live, {PutEvent{std::move(op.event)}}, [this](Live& l) {
     if (releasing_)
-      park(l, RunStatus::Pending, clock_.now_ms(), "", {});
+      park(l, RunStatus::Pending, clock_.now_ms(), {}, {});
     else
       resume(l, 0);
   });
@@ -332,10 +348,11 @@ void RunExecutor::start_compensation(Live& live, json body_error) {
 }
 
 void RunExecutor::park(Live& live, RunStatus status, int64_t wake_at,
-                       const std::string& await_event, std::vector<Mutation> extra) {
+                       std::vector<std::string> await_events, std::vector<Mutation> extra) {
   RunContext& rc = *live.rc;
   int64_t now = clock_.now_ms();
-  extra.push_back(UpdateRun{rc.run.id, status, nullptr, nullptr, wake_at, true, await_event, now});
+  extra.push_back(
+      UpdateRun{rc.run.id, status, nullptr, nullptr, wake_at, true, std::move(await_events), now});
   observe_parked(rc.run, rc.journal.last_seq(), status, wake_at);
   std::string id = rc.run.id;
   commit(live, std::move(extra), [this, id, wake_at](Live&) { drop(id, wake_at); });
@@ -347,7 +364,7 @@ void RunExecutor::finish(Live& live, RunStatus status, json result, json error) 
   rc.redactor.clean(error);
   int64_t now = clock_.now_ms();
   std::vector<Mutation> extra;
-  extra.push_back(UpdateRun{rc.run.id, status, result, error, 0, true, "", now});
+  extra.push_back(UpdateRun{rc.run.id, status, result, error, 0, true, {}, now});
   if (!rc.run.parent_id.empty()) {  // complete the parent's ctx:child and wake it
     HistoryEvent event;
     event.run_id = rc.run.parent_id;
@@ -430,11 +447,27 @@ void RunExecutor::drop(const std::string& run_id, int64_t wake_at) {
     hooks_.released(run_id, wake_at);
 }
 
-void RunExecutor::resume_async(const std::string& run_id, std::function<int(lua_State*)> push) {
+void RunExecutor::resume_async(const std::string& run_id, const RunContext* rc, RunLink* target,
+                               std::function<int(lua_State*)> push) {
   auto it = live_.find(run_id);
-  if (it == live_.end()) return;  // dropped meanwhile (lease lost): nothing to resume
-  it->second.rc->async_result = std::move(push);
-  resume(it->second, 0);
+  // Dropped meanwhile (lease lost), or started again: nothing to resume.
+  if (it == live_.end() || it->second.rc.get() != rc) return;
+  it->second.completions.emplace_back(target, std::move(push));
+  if (it->second.awaiting_async) deliver_completion(it->second);
+}
+
+void RunExecutor::deliver_completion(Live& live) {
+  RunContext& rc = *live.rc;
+  while (!live.completions.empty()) {
+    auto [target, push] = std::move(live.completions.front());
+    live.completions.pop_front();
+    if (!rc.live_links.count(target)) continue;  // its branch ended (a failed ctx:all)
+    live.awaiting_async = false;
+    rc.async_result = std::move(push);
+    rc.async_target = target == &rc.link ? nullptr : target;
+    resume(live, 0);
+    return;
+  }
 }
 
 void RunExecutor::release_runs() { releasing_ = true; }

@@ -11,6 +11,7 @@
 #pragma once
 #include <lua.hpp>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,6 +60,11 @@ class RunExecutor : public engine::Executor {
     bool compensating = false;
     nlohmann::json body_error;
     std::optional<engine::Run> restart;  // claimed again before its park was dropped
+    // Asynchronous completions that came while the run waited for
+    // something else (a commit of its branches): delivered one per yield
+    // for I/O, in the order they came.
+    bool awaiting_async = false;
+    std::deque<std::pair<RunLink*, std::function<int(lua_State*)>>> completions;
   };
 
   const Loaded& load(const std::string& hash, const std::string& workflow);
@@ -68,13 +74,16 @@ class RunExecutor : public engine::Executor {
   void on_return(Live& live);
   void on_error(Live& live);
   void start_compensation(Live& live, nlohmann::json body_error);
-  void park(Live& live, engine::RunStatus status, int64_t wake_at, const std::string& await_event,
-            std::vector<engine::Mutation> extra);
+  void park(Live& live, engine::RunStatus status, int64_t wake_at,
+            std::vector<std::string> await_events, std::vector<engine::Mutation> extra);
   void finish(Live& live, engine::RunStatus status, nlohmann::json result, nlohmann::json error);
   // Commits the run's buffered writes plus `extra`; then `next` on this thread.
   void commit(Live& live, std::vector<engine::Mutation> extra, std::function<void(Live&)> next);
   void drop(const std::string& run_id, int64_t wake_at);
-  void resume_async(const std::string& run_id, std::function<int(lua_State*)> push);
+  void resume_async(const std::string& run_id, const RunContext* rc, RunLink* target,
+                    std::function<int(lua_State*)> push);
+  // Resumes the run with its next queued completion, if any.
+  void deliver_completion(Live& live);
   void fail_before_start(const engine::Run& run, const std::string& kind, const std::string& message);
 
   engine::Store& store_;

@@ -4,16 +4,40 @@
 #pragma once
 #include <lua.hpp>
 
+#include <cstdint>
 #include <string>
+
+#include "engine/history_event.hpp"
+#include "engine/retry_policy.hpp"
 
 namespace weft::dsl {
 
 class RunContext;
 
+// The step attempt in progress on a coroutine (between ctx:step and its commit).
+struct StepInProgress {
+  int64_t seq = 0;
+  std::string path;
+  int attempt = 1;
+  int attempt_base = 0;  // the retry policy counts attempts after this one
+  engine::EventKind kind = engine::EventKind::Step;
+  std::string name;
+  engine::RetryPolicy policy;
+  int64_t started_at = 0;
+};
+
+// One per coroutine that makes durable calls: the run's body, and each
+// branch of a ctx:all (ctx_branches.cpp).
 struct RunLink {
   RunContext* run = nullptr;
   bool in_step = false;    // true while a ctx:step function runs
   std::string step_name;   // the step running, for error messages
+  // Where this coroutine's durable calls are (engine/history_event.hpp):
+  // the body's are "1", "2", ...; a branch's "<call>/<branch>/1", ...
+  std::string path_prefix;
+  int64_t calls = 0;  // durable calls made on this coroutine so far
+  StepInProgress step;
+  RunLink* parent = nullptr;  // a branch's: the coroutine that started its ctx:all
 };
 
 inline RunLink* run_link(lua_State* L) { return *static_cast<RunLink**>(lua_getextraspace(L)); }

@@ -2,9 +2,11 @@
 // of a declaration at load time, so a bad file is refused before any run.
 #include "dsl/weft_module.hpp"
 
+#include "dsl/environment.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
+#include "dsl/pipeline_spec.hpp"
 #include "dsl/webhook_trigger.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/duration.hpp"
@@ -45,6 +47,51 @@ int workflow(lua_State* L) {
   lua_settop(L, 1);
   luaL_setmetatable(L, "weft.workflow");
   return 1;
+}
+
+// (env, declaration) -> the body weft.pipeline.body(declaration) makes,
+// from the run's (or the loading file's) own copy of weft.pipeline.
+int pipeline_body(lua_State* L) {
+  require_in(L, 1, "weft.pipeline");
+  lua_getfield(L, -1, "body");
+  lua_pushvalue(L, 2);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+// weft.pipeline { name, steps = { ... }, result = fn, on, retry, ... }: a
+// workflow declared as data. Its shape is checked (pipeline_spec.hpp), its
+// body made in the declaring file's environment (so "module.function"
+// strings resolve from the workflows folder, per run), and the result is
+// an ordinary declaration: the same fields, with that body as `run`.
+int pipeline(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  bool checked = declaration_checked(L);
+  return declared(L, [checked](lua_State* L) {
+    if (!checked) check_pipeline(L, 1);
+    lua_pushcfunction(L, pipeline_body);
+    push_caller_environment(L);
+    lua_pushvalue(L, 1);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+      std::string message = luaL_tolstring(L, -1, nullptr);
+      lua_pop(L, 2);
+      throw std::runtime_error(message);
+    }
+    lua_createtable(L, 0, 12);  // the declaration: a raw copy of the table, plus run
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, -4);
+    }
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "run");
+    mark_pipeline(L, -1);
+    luaL_setmetatable(L, "weft.workflow");
+    if (!checked) read_workflow_spec(L, -1);
+    return 1;
+  });
 }
 
 // weft.array(t) / weft.object(t): mark a table's JSON kind (empty tables).
@@ -113,6 +160,7 @@ int open_weft(lua_State* L) {
                                 {"object", object},
                                 {"cron", cron},
                                 {"webhook", lua_webhook_trigger},
+                                {"pipeline", pipeline},
                                 {nullptr, nullptr}};
   luaL_newlib(L, functions);
   push_verify_table(L);

@@ -1,5 +1,6 @@
-// The `weft` module workflows start from: weft.workflow, weft.error,
-// weft.null, weft.array, weft.object.
+// The `weft` module workflows start from: weft.workflow, weft.pipeline,
+// weft.error, weft.cron, weft.webhook, weft.verify, weft.null, weft.array,
+// weft.object.
 #pragma once
 #include <lua.hpp>
 

@@ -8,6 +8,7 @@
 #include "dsl/environment.hpp"
 #include "dsl/lua_duration.hpp"
 #include "dsl/lua_json.hpp"
+#include "dsl/pipeline_spec.hpp"
 #include "dsl/webhook_trigger.hpp"
 #include "engine/duration.hpp"
 
@@ -48,11 +49,15 @@ int64_t read_size(lua_State* L, int index, const char* field) {
 }
 
 // Data parts of the declaration (everything but functions), for listings.
+// A pipeline's steps are drawn by its graph instead.
 nlohmann::json declaration_data(lua_State* L, int index) {
   nlohmann::json out = nlohmann::json::object();
+  bool pipeline = is_pipeline(L, index);
   lua_pushnil(L);
   while (lua_next(L, index)) {
-    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) != LUA_TFUNCTION) {
+    bool steps = pipeline && lua_type(L, -2) == LUA_TSTRING &&
+                 std::string_view(lua_tostring(L, -2)) == "steps";
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) != LUA_TFUNCTION && !steps) {
       int top = lua_gettop(L);
       try {
         out[lua_tostring(L, -2)] = lua_to_json(L, -1, lua_tostring(L, -2));
@@ -123,10 +128,12 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
     read_count(L, "history", 1, spec.history_limit);
     read_count(L, "child_depth", 0, spec.child_depth_limit);
     read_count(L, "children", 0, spec.children_limit);
+    read_count(L, "branches", 1, spec.branches_limit);
+    read_count(L, "concurrent_branches", 1, spec.concurrent_branches_limit);
   } else if (!lua_isnil(L, -1)) {
     throw std::runtime_error(
         "budget: expected a table { instructions = N, memory = \"64MB\", wall = \"30s\","
-        " history = N, child_depth = N, children = N }");
+        " history = N, child_depth = N, children = N, branches = N, concurrent_branches = N }");
   }
   lua_pop(L, 1);
   lua_getfield(L, index, "secrets");
@@ -180,6 +187,7 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
   }
   lua_pop(L, 1);
   spec.declaration = declaration_data(L, index);
+  if (is_pipeline(L, index)) spec.graph = pipeline_graph(L, index);
   return spec;
 }
 

@@ -30,11 +30,14 @@ struct WorkflowSpec {
   int64_t history_limit = 50'000;     // events in a run's history
   int64_t child_depth_limit = 16;     // nested ctx:child levels below the root run
   int64_t children_limit = 1'000;     // ctx:child calls of one run
+  int64_t branches_limit = 1'000;     // branches of one ctx:all / ctx:map call
+  int64_t concurrent_branches_limit = 10'000;  // branches alive at once in a run (nested included)
   std::vector<std::pair<std::string, engine::LimitSpec>> limits;  // declared rate limits
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`
   SecretGrants secrets;               // what weft.secrets may read and write
   nlohmann::json declaration;         // data parts, for listings
+  nlohmann::json graph;               // a pipeline's graph (pipeline_spec.hpp); null for a Lua body
 };
 
 // Reads the declaration table at `index`; throws std::runtime_error naming

@@ -56,6 +56,7 @@ std::optional<EventStatus> event_status_from(std::string_view text) {
 
 nlohmann::json to_json(const HistoryEvent& event) {
   nlohmann::json out = {{"seq", event.seq},
+                        {"path", event.path},
                         {"attempt", event.attempt},
                         {"kind", to_string(event.kind)},
                         {"name", event.name},

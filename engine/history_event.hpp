@@ -2,7 +2,12 @@
 // (run, sequence number, attempt). Every kind of durable call is listed
 // here, and only here.
 //
-// Design: each durable call on ctx takes the next sequence number. A step
+// Design: each durable call on ctx has a path, its position in the
+// workflow's code ("4": the body's 4th durable call; "4/2/1": the first
+// call of branch 2 of the body's 4th call, a ctx:all), and a sequence
+// number, given in the order calls first ran. Replay matches calls by
+// path, so branches that ran in another order still meet their own
+// events; the sequence number keys storage and orders history. A step
 // that is retried writes one event per attempt under the same sequence
 // number; sleeps, waits and children write a `pending` event that is
 // completed once (its fire time, payload or child result filled in).
@@ -36,6 +41,7 @@ std::optional<EventStatus> event_status_from(std::string_view text);
 struct HistoryEvent {
   std::string run_id;
   int64_t seq = 0;
+  std::string path;  // the call's position (see above); "" reads as the seq
   int attempt = 1;
   EventKind kind = EventKind::Step;
   std::string name;

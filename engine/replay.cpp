@@ -18,16 +18,11 @@ std::string describe(EventKind kind, std::string_view name) {
 
 Journal::Journal(std::vector<HistoryEvent> events, std::vector<InboxEvent> inbox)
     : inbox_(std::move(inbox)) {
-  for (auto& event : events) {
-    if (event.seq > max_recorded_seq_) max_recorded_seq_ = event.seq;
-    by_seq_[event.seq].push_back(std::move(event));
+  for (auto& event : events) {  // in (seq, attempt) order
+    if (event.seq >= next_seq_) next_seq_ = event.seq + 1;
+    if (event.path.empty()) event.path = std::to_string(event.seq);
+    by_path_[event.path].push_back(std::move(event));
   }
-}
-
-const std::vector<HistoryEvent>& Journal::events_at(int64_t seq) const {
-  static const std::vector<HistoryEvent> none;
-  auto it = by_seq_.find(seq);
-  return it == by_seq_.end() ? none : it->second;
 }
 
 const InboxEvent* Journal::first_unread(std::string_view name) const {
@@ -36,11 +31,13 @@ const InboxEvent* Journal::first_unread(std::string_view name) const {
   return nullptr;
 }
 
-Decision Journal::next(EventKind kind, std::string_view name, int64_t now) {
+Decision Journal::next(const std::string& path, EventKind kind, std::string_view name,
+                       int64_t now) {
   Decision d;
-  d.seq = next_seq_++;
-  const auto& at = events_at(d.seq);
-  if (at.empty()) {
+  d.path = path;
+  auto found = by_path_.find(path);
+  if (found == by_path_.end()) {
+    d.seq = next_seq_++;
     if (kind == EventKind::WaitEvent) {  // an event may have arrived before the wait
       d.inbox = first_unread(name);
       d.action = d.inbox ? Action::Complete : Action::Execute;
@@ -49,11 +46,13 @@ Decision Journal::next(EventKind kind, std::string_view name, int64_t now) {
     d.action = Action::Execute;
     return d;
   }
+  const auto& at = found->second;
   const HistoryEvent& first = at.front();
+  d.seq = first.seq;
   if (first.kind != kind || first.name != name) {
     d.action = Action::Mismatch;
     d.recorded = &at.back();
-    d.message = "non-determinism at position " + std::to_string(d.seq) + ": history has " +
+    d.message = "non-determinism at position " + path + ": history has " +
                 describe(first.kind, first.name) + ", the workflow now calls " +
                 describe(kind, name);
     return d;

@@ -1,19 +1,19 @@
 // The journal of one run: recorded history in, decisions out. No I/O, no
 // Lua: the ctx functions ask it what to do with each durable call.
 //
-//   start ──► replaying ──(history exhausted)──► executing ──► closed
-//               │  each call: recorded event at this seq?
-//               │    same kind & name, final  → Replay (hand back the record)
-//               │    same kind & name, open   → Execute / Complete / Park
-//               │    other kind or name       → Mismatch (non-determinism)
-//               ▼
-//   executing: every call → Execute (a new event at the next seq)
+//   each call, at its path: recorded event at this path?
+//     same kind & name, final  → Replay (hand back the record)
+//     same kind & name, open   → Execute / Complete / Park
+//     other kind or name       → Mismatch (non-determinism)
+//     none                     → Execute (a new event at the next seq)
 //
 // A step whose latest event is a redrive marker (EventStatus::Redriven,
 // written by redrive_run) executes again: its failure is superseded.
 //
-// Design: sequence numbers are given in call order, so a run that calls
-// the same durable functions in the same order meets the same events.
+// Design: calls are matched by path (history_event.hpp), the position in
+// the code, so a run that makes the same calls at the same positions meets
+// the same events whatever order its branches ran in. Sequence numbers are
+// given to new calls in the order they run, after the recorded ones.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -37,6 +37,7 @@ struct Decision {
   };
   Action action = Action::Execute;
   int64_t seq = 0;
+  std::string path;
   int attempt = 1;
   int attempt_base = 0;  // a step's retry budget counts attempts after this one
   const HistoryEvent* recorded = nullptr;  // latest event at seq, if any
@@ -50,27 +51,24 @@ class Journal {
   Journal() = default;
   Journal(std::vector<HistoryEvent> events, std::vector<InboxEvent> inbox);
 
-  // Decides the next durable call of `kind` named `name` at time `now`.
-  Decision next(EventKind kind, std::string_view name, int64_t now);
+  // Decides the durable call at `path` of `kind` named `name` at time `now`.
+  Decision next(const std::string& path, EventKind kind, std::string_view name, int64_t now);
 
   // Marks an inbox event as taken (it is consumed durably with the commit).
   void take_inbox(int64_t inbox_id) { taken_inbox_.insert(inbox_id); }
 
+  // The highest sequence number recorded or given: the run's call count.
   int64_t last_seq() const { return next_seq_ - 1; }
-  bool replaying() const { return next_seq_ <= max_recorded_seq_; }
-  // The recorded events of `seq`, oldest attempt first (empty if none).
-  const std::vector<HistoryEvent>& events_at(int64_t seq) const;
 
  private:
   Decision decide_step(Decision d, const std::vector<HistoryEvent>& at, int64_t now) const;
   Decision decide_open(Decision d, EventKind kind, std::string_view name, int64_t now);
   const InboxEvent* first_unread(std::string_view name) const;
 
-  std::map<int64_t, std::vector<HistoryEvent>> by_seq_;
+  std::map<std::string, std::vector<HistoryEvent>, std::less<>> by_path_;  // attempts oldest first
   std::vector<InboxEvent> inbox_;
   std::set<int64_t> taken_inbox_;
   int64_t next_seq_ = 1;
-  int64_t max_recorded_seq_ = 0;
 };
 
 }  // namespace weft::engine

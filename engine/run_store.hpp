@@ -36,7 +36,7 @@ struct InsertRun {
 
 // Sets the run's status, result/error and wake time. When `release_lease`,
 // the lease is dropped (the run is parked or finished). When the run parks
-// as Waiting for `await_event` and such an event is already in its inbox,
+// as Waiting for `await_events` and one of them is already in its inbox,
 // the run is made due at once instead, so no delivery is ever missed.
 struct UpdateRun {
   std::string id;
@@ -45,7 +45,7 @@ struct UpdateRun {
   nlohmann::json error;
   int64_t wake_at = 0;
   bool release_lease = false;
-  std::string await_event;
+  std::vector<std::string> await_events;
   int64_t updated_at = 0;
 };
 

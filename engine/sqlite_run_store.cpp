@@ -65,6 +65,7 @@ HistoryEvent read_event(const Statement& row) {
   e.fire_at = row.int64(8);
   e.result = parse_or_null(row, 9);
   e.error = parse_or_null(row, 10);
+  e.path = row.text(11);
   return e;
 }
 
@@ -81,7 +82,7 @@ std::vector<Run> read_runs(Statement query) {
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 #define HISTORY_SELECT                                                                       \
   "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
-  " error FROM history"
+  " error, path FROM history"
 
 }  // namespace
 
@@ -103,13 +104,18 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
     return db.changes() > 0;
   } else if (const auto* update = std::get_if<UpdateRun>(&mutation)) {
     int64_t wake_at = update->wake_at;
-    if (update->status == RunStatus::Waiting && !update->await_event.empty()) {
-      auto query = db.prepare(
-          "SELECT 1 FROM inbox WHERE run_id = ?1 AND name = ?2 AND consumed_seq IS NULL LIMIT 1");
-      query.bind(1, update->id).bind(2, update->await_event);
-      if (query.step()) wake_at = update->updated_at;
-      query.reset();
-    }
+    if (update->status == RunStatus::Waiting)
+      for (const auto& name : update->await_events) {
+        auto query = db.prepare(
+            "SELECT 1 FROM inbox WHERE run_id = ?1 AND name = ?2 AND consumed_seq IS NULL LIMIT 1");
+        query.bind(1, update->id).bind(2, name);
+        bool arrived = query.step();
+        query.reset();
+        if (arrived) {
+          wake_at = update->updated_at;
+          break;
+        }
+      }
     // A cancel requested while the run held its lease must not be parked
     // away: a parked run with cancel_requested is due at once, and its
     // resume ends it cancelled.
@@ -127,12 +133,13 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
   } else if (const auto* put = std::get_if<PutEvent>(&mutation)) {
     const HistoryEvent& e = put->event;
     db.prepare("INSERT OR REPLACE INTO history(run_id, seq, attempt, kind, name, status,"
-               " started_at, ended_at, fire_at, result, error)"
-               " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)")
+               " started_at, ended_at, fire_at, result, error, path)"
+               " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)")
         .bind(1, e.run_id).bind(2, e.seq).bind(3, static_cast<int64_t>(e.attempt))
         .bind(4, to_string(e.kind)).bind(5, e.name).bind(6, to_string(e.status))
         .bind(7, e.started_at).bind(8, e.ended_at).bind(9, e.fire_at)
         .bind(10, dump_or_empty(e.result)).bind(11, dump_or_empty(e.error))
+        .bind(12, e.path.empty() ? std::to_string(e.seq) : e.path)
         .run();
   } else if (const auto* consume = std::get_if<ConsumeInbox>(&mutation)) {
     db.prepare("UPDATE inbox SET consumed_seq = ?3 WHERE id = ?2 AND run_id = ?1")

@@ -142,6 +142,13 @@ CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0;
     R"sql(
 ALTER TABLE runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 7: each call's path (history_event.hpp): replay matches calls by
+    // path once a run can branch; a call recorded before is in the body,
+    // where the path is its sequence number
+    R"sql(
+ALTER TABLE history ADD COLUMN path TEXT NOT NULL DEFAULT '';
+UPDATE history SET path = CAST(seq AS TEXT);
+)sql",
 };
 
 int64_t current_version(Connection& db) {

@@ -225,10 +225,10 @@ int request_body(lua_State* L, int table) {
   // a token in the query) are masked in it.
   std::string label = rc.redactor.clean(options.request.method + " " + options.request.url);
   std::string host = url_host(options.request.url);
-  std::string run_id = rc.run.id, step = rc.link.step_name;
+  std::string run_id = rc.run.id, step = dsl::run_link(L)->step_name;
   auto started = std::chrono::steady_clock::now();
   bool raise = options.raise;
-  return dsl::start_async(rc, [&](dsl::AsyncComplete complete) {
+  return dsl::start_async(L, rc, [&](dsl::AsyncComplete complete) {
     rc.service<HttpClient>()->start(options.request, [complete, label, host, raise, run_id, step, started](HttpOutcome outcome) {
       std::string result = outcome.ok ? std::to_string(outcome.response.status) : outcome.error.kind;
       auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();

@@ -57,7 +57,7 @@ int acquire_body(lua_State* L) {
   engine::RateLimiter* limiter = rc.limiter;
   auto schedule = rc.schedule_after;
   int64_t deadline = now_ms() + timeout_ms;
-  return dsl::start_async(rc, [&](dsl::AsyncComplete complete) {
+  return dsl::start_async(L, rc, [&](dsl::AsyncComplete complete) {
     // Each retry holds the attempt alive through its timer; nothing else does.
     auto attempt = std::make_shared<std::function<void()>>();
     std::weak_ptr<std::function<void()>> weak = attempt;

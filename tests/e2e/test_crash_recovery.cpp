@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <regex>
@@ -39,6 +40,26 @@ return weft.workflow {
 }
 )lua";
 
+// 20 branches, five at a time, each two steps and sometimes a sleep.
+const char* kBranchy = R"lua(
+local weft = require "weft"
+return weft.workflow {
+  name = "branchy",
+  run = function(ctx, input)
+    local items = {}
+    for i = 1, 20 do items[i] = i end
+    local out = ctx:map(items, function(item)
+      local a = ctx:step("a", function() return item * input.k end)
+      if item % 4 == 0 then ctx:sleep("100ms") end
+      return a + ctx:step("b", function() return item end)
+    end, { concurrency = 5 })
+    local total = 0
+    for _, v in ipairs(out) do total = total + v end
+    return { total = total, k = input.k }
+  end,
+}
+)lua";
+
 // Runs whose lines in the trace break the rules; empty when all is well.
 std::vector<std::string> trace_violations(const std::string& trace) {
   std::vector<std::string> problems;
@@ -63,77 +84,101 @@ std::vector<std::string> trace_violations(const std::string& trace) {
   return problems;
 }
 
-}  // namespace
-
-TEST_CASE("runs survive repeated SIGKILL of the process executing them", "[e2e][crash]") {
+// A folder with one workflow file, its database and trace file.
+struct CrashSite {
   TempDir dir;
-  auto workflows = dir.path() / "workflows";
-  std::filesystem::create_directories(workflows);
-  std::ofstream(workflows / "crashy.lua") << kCrashy;
+  std::filesystem::path workflows = dir.path() / "workflows";
   std::string db = (dir.path() / "weft.db").string();
   std::string trace = (dir.path() / "trace.log").string();
-  const int kRuns = 40;
-  std::map<std::string, int> expected_total;
-  {
-    auto store_owner = weft::engine::open_store(db);
-  auto& store = *store_owner;
-    weft::dsl::LuaWorkflowCatalog catalog(store.scripts(), workflows.string());
+
+  CrashSite(const std::string& file, const char* source) {
+    std::filesystem::create_directories(workflows);
+    std::ofstream(workflows / file) << source;
+  }
+
+  // Enqueues `count` runs of `workflow` with input { k = 1..count }; returns
+  // each run's id and the total it must end with.
+  std::map<std::string, int> enqueue(const std::string& workflow, int count,
+                                     const std::function<int(int)>& total_for) {
+    auto store = weft::engine::open_store(db);
+    weft::dsl::LuaWorkflowCatalog catalog(store->scripts(), workflows.string());
     catalog.add_folder();
     weft::engine::SystemClock clock;
     weft::engine::EngineOptions options;
     options.background = false;
     options.workers = 1;
     options.executors = weft::stdlib::lua_executors(catalog, nullptr);
-    weft::engine::Engine engine(store, catalog, clock, options);
-    for (int k = 1; k <= kRuns; ++k)
-      expected_total[engine.enqueue_run("crashy", {{"k", k}}).id] = 21 * k;
+    weft::engine::Engine engine(*store, catalog, clock, options);
+    std::map<std::string, int> expected;
+    for (int k = 1; k <= count; ++k) expected[engine.enqueue_run(workflow, {{"k", k}}).id] = total_for(k);
+    return expected;
   }
 
-  std::vector<std::string> resume = {WEFT_BINARY, "resume", "--db", db, "--workflows",
-                                     workflows.string(), "--workers", "2"};
-  std::map<std::string, std::string> env = {{"WEFT_TRACE_FILE", trace}};
-  std::mt19937 random(std::random_device{}());
-  std::uniform_int_distribution<int> pause_ms(50, 400);
-  for (int crash = 0; crash < 6; ++crash) {
-    Process process(resume, env);
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
-    process.kill_hard();
+  // `weft resume` killed with SIGKILL `crashes` times after a random
+  // pause, then run to its end; returns the trace it wrote.
+  std::string crash_then_resume(int crashes, int max_pause_ms) {
+    std::vector<std::string> resume = {WEFT_BINARY, "resume", "--db", db, "--workflows",
+                                       workflows.string(), "--workers", "2"};
+    std::map<std::string, std::string> env = {{"WEFT_TRACE_FILE", trace}};
+    std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> pause_ms(50, max_pause_ms);
+    for (int crash = 0; crash < crashes; ++crash) {
+      Process process(resume, env);
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
+      process.kill_hard();
+    }
+    Process final_resume(resume, env);
+    auto result = final_resume.wait(std::chrono::seconds(120));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    std::ifstream in(trace);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
-  Process final_resume(resume, env);
-  auto result = final_resume.wait(std::chrono::seconds(120));
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
 
-  auto store_owner = weft::engine::open_store(db);
-  auto& store = *store_owner;
-  for (const auto& [id, total] : expected_total) {
-    auto run = store.runs().get_run(id);
-    REQUIRE(run);
+  // Checks that every run completed with its total; returns their histories.
+  std::map<std::string, std::vector<weft::engine::HistoryEvent>> completed_histories(
+      const std::map<std::string, int>& expected_total) {
+    auto store = weft::engine::open_store(db);
+    std::map<std::string, std::vector<weft::engine::HistoryEvent>> out;
+    for (const auto& [id, total] : expected_total) {
+      auto run = store->runs().get_run(id);
+      INFO("run " << id);
+      REQUIRE(run);
+      CHECK(run->status == RunStatus::Completed);
+      CHECK(run->result["total"] == total);
+      out[id] = store->runs().history(id);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("runs survive repeated SIGKILL of the process executing them", "[e2e][crash]") {
+  CrashSite site("crashy.lua", kCrashy);
+  auto expected_total = site.enqueue("crashy", 40, [](int k) { return 21 * k; });
+  std::string trace = site.crash_then_resume(6, 400);
+
+  for (const auto& [id, history] : site.completed_histories(expected_total)) {
     INFO("run " << id);
-    CHECK(run->status == RunStatus::Completed);
-    CHECK(run->result["total"] == total);
-    auto history = store.runs().history(id);
     CHECK(history.size() == 9);  // 6 steps and 3 sleeps
     for (size_t i = 0; i < history.size(); ++i) {
       CHECK(history[i].seq == static_cast<int64_t>(i + 1));  // each position once, none missing
       CHECK(history[i].attempt == 1);
     }
   }
-  std::ifstream in(trace);
-  std::stringstream text;
-  text << in.rdbuf();
-  CHECK(trace_violations(text.str()).empty());
-  CHECK(text.str().find("step.start") != std::string::npos);
+  CHECK(trace_violations(trace).empty());
+  CHECK(trace.find("step.start") != std::string::npos);
 }
 
 TEST_CASE("a crash between a step and its commit re-runs that step once, and only it",
           "[e2e][crash]") {
-  TempDir dir;
-  auto workflows = dir.path() / "workflows";
-  std::filesystem::create_directories(workflows);
-  std::ofstream(workflows / "crashy.lua") << kCrashy;
-  std::string db = (dir.path() / "weft.db").string();
-  std::string trace = (dir.path() / "trace.log").string();
+  CrashSite site("crashy.lua", kCrashy);
+  const std::string& db = site.db;
+  const std::string& trace = site.trace;
+  const auto& workflows = site.workflows;
   for (int point = 1; point <= 6; ++point) {  // crash at the k-th step's commit, k = 1..6
     INFO("fault point after-step-before-commit:" << point);
     std::string id = "fault-" + std::to_string(point);
@@ -152,4 +197,24 @@ TEST_CASE("a crash between a step and its commit re-runs that step once, and onl
   std::stringstream text;
   text << in.rdbuf();
   CHECK(trace_violations(text.str()).empty());
+}
+
+TEST_CASE("a ctx:map killed with SIGKILL resumes each branch where it stopped", "[e2e][crash]") {
+  CrashSite site("branchy.lua", kBranchy);
+  auto expected_total = site.enqueue("branchy", 10, [](int k) { return 210 * (k + 1); });
+  std::string trace = site.crash_then_resume(5, 300);
+
+  for (const auto& [id, history] : site.completed_histories(expected_total)) {
+    INFO("run " << id);
+    CHECK(history.size() == 45);  // 40 steps and 5 sleeps
+    std::set<std::string> paths;
+    for (const auto& event : history) {
+      INFO(event.path);
+      CHECK(paths.insert(event.path).second);  // each position once
+      CHECK(event.attempt == 1);
+    }
+    CHECK(paths.count("1/20/3"));  // item 20: step a, its sleep, step b
+  }
+  CHECK(trace_violations(trace).empty());
+  CHECK(trace.find("path=1/20/") != std::string::npos);
 }

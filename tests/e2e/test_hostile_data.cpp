@@ -172,7 +172,7 @@ TEST_CASE("issue 10: bytes that are not UTF-8 fail their run cleanly and history
   // U+FFFD instead of aborting the process.
   {
     auto store_owner = weft::engine::open_store(server.db());
-  auto& store = *store_owner;
+    auto& store = *store_owner;
     weft::engine::HistoryEvent e;
     e.run_id = name["id"];
     e.seq = 9;

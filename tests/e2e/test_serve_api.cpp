@@ -122,7 +122,7 @@ TEST_CASE("weft serve: dead letters, retry over HTTP and weft retry", "[e2e][ser
 
   {  // the flag, written beside the server (SQLite in WAL mode)
     auto store_owner = weft::engine::open_store(server.db());
-  auto& store = *store_owner;
+    auto& store = *store_owner;
     store.documents().put_document("flags", "b", {{"ok", true}}, -1, 0);
   }
   auto retried = request("POST", server.url("/v1/runs/" + by_http + "/retry"));

@@ -116,6 +116,18 @@ class Registry {
   void record(const FakeRequest& request) {
     std::lock_guard lock(mutex_);
     requests_.push_back(request);
+    max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
+  }
+
+  // A request is in flight from its arrival until its answer (or drop).
+  void answered() {
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+  }
+
+  std::size_t max_in_flight() const {
+    std::lock_guard lock(mutex_);
+    return max_in_flight_;
   }
 
   // Runs the route's handler outside the lock; a throwing handler answers 500.
@@ -155,6 +167,8 @@ class Registry {
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, FakeHandler> routes_;
   std::vector<FakeRequest> requests_;
+  std::size_t in_flight_ = 0;
+  std::size_t max_in_flight_ = 0;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -182,7 +196,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const FakeRequest request = to_fake_request(request_);
     registry_.record(request);
     FakeResponse reply = registry_.handle(request);
-    if (reply.close_without_response) return drop();
+    if (reply.close_without_response) {
+      registry_.answered();
+      return drop();
+    }
     if (reply.delay.count() > 0) return send_later(std::move(reply));
     send(std::move(reply));
   }
@@ -196,6 +213,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(FakeResponse reply) {
+    registry_.answered();
     response_ = to_beast_response(std::move(reply), request_);
     stream_.expires_after(kWriteTimeout);
     http::async_write(stream_, response_,
@@ -337,5 +355,7 @@ std::vector<FakeRequest> FakeServer::requests() const { return impl_->registry.r
 std::size_t FakeServer::request_count(const std::string& path) const {
   return impl_->registry.count(path);
 }
+
+std::size_t FakeServer::max_in_flight() const { return impl_->registry.max_in_flight(); }
 
 }  // namespace weft::testing

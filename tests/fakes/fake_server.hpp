@@ -64,6 +64,8 @@ class FakeServer {
 
   std::vector<FakeRequest> requests() const;
   std::size_t request_count(const std::string& path) const;
+  // The most requests that were waiting for their answer at one time.
+  std::size_t max_in_flight() const;
 
  private:
   struct Impl;

@@ -222,7 +222,7 @@ return weft.workflow {
   park.id = run.id;
   park.status = RunStatus::Waiting;
   park.release_lease = true;
-  park.await_event = "go";
+  park.await_events = {"go"};
   park.updated_at = f.clock.now_ms();
   REQUIRE(f.store->runs().commit({{run.id, "other-host:1:x", {park}}}) == std::vector<bool>{true});
   f.engine->poll();

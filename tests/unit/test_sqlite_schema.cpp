@@ -50,7 +50,7 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
   std::string path = (dir.path() / "weft.db").string();
   {
     auto store_owner = weft::engine::open_store(path);
-  auto& store = *store_owner;
+    auto& store = *store_owner;
     store.runs().commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
                   {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
   }
@@ -60,12 +60,13 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
   query(path, "CREATE INDEX runs_due ON runs(wake_at)"
               " WHERE status IN ('pending','running','sleeping','waiting') AND wake_at > 0");
   query(path, "ALTER TABLE runs DROP COLUMN crashes");  // added by version 6
+  query(path, "ALTER TABLE history DROP COLUMN path");  // added by version 7
   query(path, "DELETE FROM schema_version WHERE version >= 5");
   REQUIRE(query(path, "SELECT MAX(version) FROM schema_version") == "4");
 
   auto store_owner = weft::engine::open_store(path);
   auto& store = *store_owner;
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "6");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "7");
   CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
   auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, ""});
   REQUIRE(claimed.size() == 1);
@@ -91,4 +92,39 @@ TEST_CASE("version 6 counts the claims of runs whose process died while executin
   }
   CHECK(store.runs().get_run("executing")->crashes == 1);
   CHECK(store.runs().get_run("parked")->crashes == 0);
+}
+
+TEST_CASE("version 7 gives the calls recorded before it their sequence number as path, and a run"
+          " recorded then replays",
+          "[storage][schema]") {
+  weft::testing::EngineFixture f;
+  f.write_workflow("two", R"lua(
+    local weft = require 'weft'
+    return weft.workflow { name = 'two', run = function(ctx)
+      local a = ctx:step('a', function() return 1 end)
+      ctx:sleep(60)
+      return a + ctx:step('b', function() return 2 end)
+    end }
+  )lua");
+  auto run = f.start("two");
+  REQUIRE(f.run(run.id).status == RunStatus::Sleeping);
+  std::string path = (f.dir.path() / "weft.db").string();
+  // As weft before version 7 left it: no path column.
+  f.engine.reset();
+  query(path, "ALTER TABLE history DROP COLUMN path");
+  query(path, "DELETE FROM schema_version WHERE version >= 7");
+  {
+    auto reopened = open_store(path);
+    CHECK(query(path, "SELECT group_concat(path, ',') FROM (SELECT path FROM history ORDER BY seq)") ==
+          "1,2");
+  }
+  f.restart();
+  f.advance(61'000);
+  auto done = f.run(run.id);
+  INFO(done.error.dump());
+  CHECK(done.status == RunStatus::Completed);
+  CHECK(done.result == 3);
+  std::vector<std::string> paths;
+  for (const auto& event : f.history(run.id)) paths.push_back(event.path);
+  CHECK(paths == std::vector<std::string>{"1", "2", "3"});
 }

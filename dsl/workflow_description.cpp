@@ -1,0 +1,33 @@
+// Describing a loaded workflow (see workflow_description.hpp).
+#include "dsl/workflow_description.hpp"
+
+namespace weft::dsl {
+
+nlohmann::json describe_workflow(const WorkflowSpec& spec) {
+  nlohmann::json triggers = nlohmann::json::array();
+  for (const auto& schedule : spec.schedules)
+    triggers.push_back({{"type", "cron"},
+                        {"expr", schedule.expr},
+                        {"zone", schedule.zone},
+                        {"overlap", schedule.overlap},
+                        {"catch_up", schedule.catch_up}});
+  for (const auto& webhook : spec.webhooks) {
+    nlohmann::json trigger = {{"type", "webhook"},
+                              {"path", webhook.path},
+                              {"verify", webhook.verify ? nlohmann::json(webhook.verify->preset)
+                                                        : nlohmann::json(false)}};
+    if (!webhook.dedup.empty()) trigger["dedup"] = webhook.dedup;
+    triggers.push_back(std::move(trigger));
+  }
+  // The policies as declared (durations as written), only those given.
+  nlohmann::json policies = nlohmann::json::object();
+  for (const char* key : {"retry", "timeout", "budget", "limits", "secrets"})
+    if (spec.declaration.contains(key)) policies[key] = spec.declaration[key];
+  return {{"name", spec.name},
+          {"kind", spec.graph.is_null() ? "lua" : "pipeline"},
+          {"triggers", std::move(triggers)},
+          {"policies", std::move(policies)},
+          {"graph", spec.graph}};
+}
+
+}  // namespace weft::dsl
