@@ -1,6 +1,8 @@
 // The journal's decisions (see replay.hpp for the state machine).
 #include "engine/replay.hpp"
 
+#include <cstdint>
+
 namespace weft::engine {
 namespace {
 
@@ -14,15 +16,37 @@ std::string describe(EventKind kind, std::string_view name) {
   return std::string(to_string(kind)) + " '" + std::string(name) + "'";
 }
 
+// A body call's path is its number n (no '/'); 0 for a branch's path.
+size_t body_position(const std::string& path) {
+  size_t n = 0;
+  for (char c : path) {
+    if (c < '0' || c > '9' || n > (SIZE_MAX - 9) / 10) return 0;
+    n = n * 10 + static_cast<size_t>(c - '0');
+  }
+  return n;
+}
+
 }  // namespace
 
 Journal::Journal(std::vector<HistoryEvent> events, std::vector<InboxEvent> inbox)
-    : inbox_(std::move(inbox)) {
+    : body_limit_(2 * events.size() + 64), inbox_(std::move(inbox)) {
   for (auto& event : events) {  // in (seq, attempt) order
     if (event.seq >= next_seq_) next_seq_ = event.seq + 1;
     if (event.path.empty()) event.path = std::to_string(event.seq);
-    by_path_[event.path].push_back(std::move(event));
+    recorded_at(event.path, true)->push_back(std::move(event));
   }
+}
+
+std::vector<HistoryEvent>* Journal::recorded_at(const std::string& path, bool create) {
+  size_t n = body_position(path);
+  if (n > 0 && n <= body_.size()) return create || !body_[n - 1].empty() ? &body_[n - 1] : nullptr;
+  if (n > 0 && create && n <= body_limit_) {
+    body_.resize(n);
+    return &body_[n - 1];
+  }
+  if (create) return &branches_[path];
+  auto it = branches_.find(path);
+  return it == branches_.end() ? nullptr : &it->second;
 }
 
 const InboxEvent* Journal::first_unread(std::string_view name) const {
@@ -35,8 +59,8 @@ Decision Journal::next(const std::string& path, EventKind kind, std::string_view
                        int64_t now) {
   Decision d;
   d.path = path;
-  auto found = by_path_.find(path);
-  if (found == by_path_.end()) {
+  const std::vector<HistoryEvent>* found = recorded_at(path, false);
+  if (found == nullptr) {
     d.seq = next_seq_++;
     if (kind == EventKind::WaitEvent) {  // an event may have arrived before the wait
       d.inbox = first_unread(name);
@@ -46,7 +70,7 @@ Decision Journal::next(const std::string& path, EventKind kind, std::string_view
     d.action = Action::Execute;
     return d;
   }
-  const auto& at = found->second;
+  const auto& at = *found;
   const HistoryEvent& first = at.front();
   d.seq = first.seq;
   if (first.kind != kind || first.name != name) {

@@ -16,10 +16,10 @@
 // given to new calls in the order they run, after the recorded ones.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/history_event.hpp"
@@ -65,7 +65,12 @@ class Journal {
   Decision decide_open(Decision d, EventKind kind, std::string_view name, int64_t now);
   const InboxEvent* first_unread(std::string_view name) const;
 
-  std::map<std::string, std::vector<HistoryEvent>, std::less<>> by_path_;  // attempts oldest first
+  // The recorded events of each path, attempts oldest first: the body's
+  // calls (path "n") by n, the branches' in a map.
+  std::vector<HistoryEvent>* recorded_at(const std::string& path, bool create);
+  std::vector<std::vector<HistoryEvent>> body_;
+  size_t body_limit_ = 0;  // body paths past this (a damaged history) go to the map
+  std::unordered_map<std::string, std::vector<HistoryEvent>> branches_;
   std::vector<InboxEvent> inbox_;
   std::set<int64_t> taken_inbox_;
   int64_t next_seq_ = 1;
