@@ -16,15 +16,8 @@ const std::vector<PipelineWalk::Kind>& PipelineWalk::kinds() {
       {"wait_event", {"wait_event", "timeout", "as"}, &PipelineWalk::wait_event},
       {"child", {"child", "input", "as"}, &PipelineWalk::child},
       {"when", {"when", "steps"}, &PipelineWalk::when},
-  };
-  return table;
-}
-
-// Kinds the DSL reserves whose runtime is not there yet.
-const std::map<std::string, std::string>& PipelineWalk::not_yet() {
-  static const std::map<std::string, std::string> table = {
-      {"parallel", "parallel entries need ctx:all, which is not available yet"},
-      {"map", "map entries need ctx:map, which is not available yet"},
+      {"parallel", {"parallel"}, &PipelineWalk::parallel},
+      {"map", {"map", "each", "concurrency", "as"}, &PipelineWalk::map},
   };
   return table;
 }
@@ -107,6 +100,79 @@ void PipelineWalk::when(Entry& e, Exits& next) {
   lua_pop(L_, 1);
   next = std::move(inside);
   next.emplace_back(id, "no");
+}
+
+// { parallel = { branch, branch, ... } }: each branch a list of entries,
+// or one entry; they run as the branches of one ctx:all, on the one state
+// (their names are the pipeline's, so no two branches set the same key).
+void PipelineWalk::parallel(Entry& e, Exits& next) {
+  int branches = lua_gettop(L_) + 1;
+  if (raw_field(L_, e.index, "parallel") != LUA_TTABLE || lua_rawlen(L_, -1) == 0)
+    fail(e, "parallel: expected a non-empty list of branches");
+  std::string id = e.node["id"];
+  e.node["label"] = "parallel";
+  next.clear();
+  auto count = static_cast<lua_Integer>(lua_rawlen(L_, branches));
+  for (lua_Integer b = 1; b <= count; ++b) {
+    std::string where = e.where + ".parallel[" + std::to_string(b) + "]";
+    std::string branch_id = id + "." + std::to_string(b) + ".";
+    if (lua_rawgeti(L_, branches, b) != LUA_TTABLE)
+      throw std::runtime_error(prefix_ + where + ": expected a branch (an entry or a list of entries)");
+    int branch = lua_gettop(L_);
+    bool is_list = lua_rawgeti(L_, branch, 1) == LUA_TTABLE;
+    lua_pop(L_, 1);
+    Exits ends;
+    if (is_list) {
+      ends = list(branch, where, branch_id, {{id, std::to_string(b)}});
+    } else {  // one entry: a list of one
+      Entry single;
+      single.where = where;
+      single.index = branch;
+      single.node["id"] = branch_id + "1";
+      ends = entry(single, {{id, std::to_string(b)}});
+    }
+    next.insert(next.end(), ends.begin(), ends.end());
+    lua_settop(L_, branches);
+  }
+  lua_pop(L_, 1);
+}
+
+// { map = "field", each = { ... }, concurrency = N, as = "key" }: the
+// entries of `each` run once per item of state.field (a dotted path; a
+// leading "state." is allowed), as the branches of one ctx:map, each item
+// with a state of its own: input, item, index and its entries' results.
+// The list of those states goes to state[as] (default "<field>_results").
+void PipelineWalk::map(Entry& e, Exits& next) {
+  raw_field(L_, e.index, "map");
+  std::string field = name_field(e, "map");
+  if (field.rfind("state.", 0) == 0) field = field.substr(6);
+  for (size_t at = 0, dot; at <= field.size(); at = dot + 1) {
+    dot = field.find('.', at);
+    if (dot == std::string::npos) dot = field.size();
+    if (dot == at) fail(e, "map: expected a state field like \"leads\" or \"input.leads\"");
+  }
+  e.node["field"] = field;
+  std::string label = "map " + field;
+  if (raw_field(L_, e.index, "concurrency") != LUA_TNIL) {
+    if (!lua_isinteger(L_, -1) || lua_tointeger(L_, -1) < 1)
+      fail(e, "concurrency: expected an integer >= 1");
+    e.node["concurrency"] = lua_tointeger(L_, -1);
+    label += " (concurrency " + std::to_string(lua_tointeger(L_, -1)) + ")";
+  }
+  lua_pop(L_, 1);
+  e.node["label"] = label;
+  std::string last = field.substr(field.rfind('.') == std::string::npos ? 0 : field.rfind('.') + 1);
+  e.node["as"] = as_field(e, last + "_results");
+  if (raw_field(L_, e.index, "each") != LUA_TTABLE)
+    fail(e, "each: expected a list of entries (run for every item)");
+  // Names inside `each` are keys of the item's state, not the pipeline's.
+  std::map<std::string, std::string> item_keys = {{"item", e.where + " (the item)"},
+                                                   {"index", e.where + " (the item's position)"}};
+  auto outer = std::exchange(state_keys_, std::move(item_keys));
+  std::string id = e.node["id"];
+  next = list(lua_gettop(L_), e.where + ".each", id + ".", {{id, "each"}});
+  state_keys_ = std::move(outer);
+  lua_pop(L_, 1);
 }
 
 }  // namespace weft::dsl

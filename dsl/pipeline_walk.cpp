@@ -136,13 +136,9 @@ const PipelineWalk::Kind& PipelineWalk::kind_of(Entry& e) {
                   kind.key + "'");
     found = &kind;
   }
-  for (const auto& [key, why] : not_yet()) {
-    bool present = raw_field(L_, e.index, key.c_str()) != LUA_TNIL;
-    lua_pop(L_, 1);
-    if (present) fail(e, why);
-  }
   if (!found)
-    fail(e, "expected { \"name\", fn, ... } or an entry with sleep, wait_event, child or when");
+    fail(e, "expected { \"name\", fn, ... } or an entry with sleep, wait_event, child, when,"
+            " parallel or map");
   e.label = std::string("(") + found->key + ")";
   return *found;
 }

@@ -46,10 +46,8 @@ class PipelineWalk {
     std::set<std::string> keys;  // every key it accepts
     Reader read;
   };
-  // The entry kinds (pipeline_entries.cpp), and those reserved for later
-  // with the reason they are refused.
+  // The entry kinds (pipeline_entries.cpp).
   static const std::vector<Kind>& kinds();
-  static const std::map<std::string, std::string>& not_yet();
 
   // pipeline_walk.cpp
   [[noreturn]] void fail(const Entry& e, const std::string& message) const;
@@ -70,6 +68,8 @@ class PipelineWalk {
   void wait_event(Entry& e, Exits& next);
   void child(Entry& e, Exits& next);
   void when(Entry& e, Exits& next);
+  void parallel(Entry& e, Exits& next);
+  void map(Entry& e, Exits& next);
   std::string as_field(Entry& e, const std::string& fallback);
 
   lua_State* L_;

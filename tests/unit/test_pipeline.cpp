@@ -3,6 +3,7 @@
 // named "module.function", and replay after a restart.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "tests/support/engine_fixture.hpp"
@@ -206,4 +207,69 @@ return weft.pipeline { name = "named", steps = {
   auto big = f.run(f.start("named", {{"n", 6}}).id);
   REQUIRE(big.status == RunStatus::Completed);
   CHECK(big.result == json{{"double", 12}, {"grade", "A"}});
+}
+
+TEST_CASE("parallel and map entries run as ctx:all and ctx:map, with the same history as the"
+          " hand-written body",
+          "[pipeline]") {
+  EngineFixture f;
+  f.write_workflow("fan", R"lua(local weft = require "weft"
+return weft.pipeline {
+  name = "fan",
+  steps = {
+    { "leads", function(ctx, s) return { "ada", "bob", "cy" } end },
+    { parallel = {
+        { "crm", function() return "crm-ok" end },
+        { { sleep = "1m" }, { "slack", function() return "slack-ok" end } },
+    } },
+    { map = "state.leads", concurrency = 2, each = {
+        { "score", function(ctx, s) return #s.item * s.index end },
+        { when = function(s) return s.score > 3 end, steps = { { "flag", function() return true end } } },
+    } },
+  },
+  result = function(s)
+    local scores = {}
+    for i, item in ipairs(s.leads_results) do scores[i] = item.score end
+    return { crm = s.crm, slack = s.slack, scores = scores, flagged = s.leads_results[3].flag == true }
+  end,
+}
+)lua");
+  f.write_workflow("fan_by_hand", R"lua(local weft = require "weft"
+return weft.workflow {
+  name = "fan_by_hand",
+  run = function(ctx, input)
+    local s = { input = input }
+    s.leads = ctx:step("leads", function() return { "ada", "bob", "cy" } end)
+    ctx:all {
+      function() s.crm = ctx:step("crm", function() return "crm-ok" end) end,
+      function() ctx:sleep("1m"); s.slack = ctx:step("slack", function() return "slack-ok" end) end,
+    }
+    s.leads_results = ctx:map(s.leads, function(item, i)
+      local t = { item = item, index = i }
+      t.score = ctx:step("score", function() return #t.item * t.index end)
+      if t.score > 3 then t.flag = ctx:step("flag", function() return true end) end
+      return t
+    end, { concurrency = 2 })
+    local scores = {}
+    for i, item in ipairs(s.leads_results) do scores[i] = item.score end
+    return { crm = s.crm, slack = s.slack, scores = scores, flagged = s.leads_results[3].flag == true }
+  end,
+}
+)lua");
+  auto piped = f.start("fan");
+  f.advance(60'000);
+  auto by_hand = f.start("fan_by_hand");
+  f.advance(60'000);
+  piped = f.run(piped.id);
+  by_hand = f.run(by_hand.id);
+  INFO(piped.error.dump());
+  REQUIRE(piped.status == RunStatus::Completed);
+  REQUIRE(by_hand.status == RunStatus::Completed);
+  CHECK(piped.result == json{{"crm", "crm-ok"}, {"slack", "slack-ok"}, {"scores", {3, 6, 6}}, {"flagged", true}});
+  CHECK(piped.result == by_hand.result);
+  std::vector<std::string> piped_calls, by_hand_calls;
+  for (const auto& e : f.history(piped.id)) piped_calls.push_back(e.path + " " + e.name);
+  for (const auto& e : f.history(by_hand.id)) by_hand_calls.push_back(e.path + " " + e.name);
+  CHECK(piped_calls == by_hand_calls);
+  CHECK(std::find(piped_calls.begin(), piped_calls.end(), "3/3/2 flag") != piped_calls.end());
 }

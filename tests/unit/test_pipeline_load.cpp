@@ -73,11 +73,23 @@ TEST_CASE("pipeline load errors name the file, the line and the entry", "[pipeli
       {steps("'step'"), "steps[1]: expected an entry (a table)"},
       {steps("{ sleep = '1m', child = 'x' }"), "steps[1]: an entry has one kind, found both 'sleep' and 'child'"},
       {steps("{ foo = 1 }"),
-       "steps[1]: expected { \"name\", fn, ... } or an entry with sleep, wait_event, child or when"},
-      {steps("{ parallel = { { 'a', " + fn + " } } }"),
-       "steps[1]: parallel entries need ctx:all, which is not available yet"},
-      {steps("{ map = 'state.items', each = { { 'a', " + fn + " } } }"),
-       "steps[1]: map entries need ctx:map, which is not available yet"},
+       "steps[1]: expected { \"name\", fn, ... } or an entry with sleep, wait_event, child, when,"
+       " parallel or map"},
+      {steps("{ parallel = {} }"), "steps[1] (parallel): parallel: expected a non-empty list of branches"},
+      {steps("{ parallel = { 'a' } }"),
+       "steps[1].parallel[1]: expected a branch (an entry or a list of entries)"},
+      {steps("{ parallel = { { 'a', " + fn + " }, { { 'a', " + fn + " } } } }"),
+       "steps[1].parallel[2][1] 'a': duplicate name 'a' (also steps[1].parallel[1])"},
+      {steps("{ parallel = { { sleep = 'x' } } }"),
+       "steps[1].parallel[1] (sleep): sleep: bad duration 'x' (expected seconds or a duration like \"10m\")"},
+      {steps("{ map = 'state.items' }"),
+       "steps[1] (map): each: expected a list of entries (run for every item)"},
+      {steps("{ map = 'items..x', each = { { 'a', " + fn + " } } }"),
+       "steps[1] (map): map: expected a state field like \"leads\" or \"input.leads\""},
+      {steps("{ map = 'items', each = { { 'a', " + fn + " } }, concurrency = 0 }"),
+       "steps[1] (map): concurrency: expected an integer >= 1"},
+      {steps("{ map = 'items', each = { { 'item', " + fn + " } } }"),
+       "steps[1].each[1] 'item': duplicate name 'item' (also steps[1] (the item))"},
       {"steps = { x = { sleep = 1 } }", "steps: expected a list of entries, found key 'x'"},
       {"steps = {}", "steps: expected a non-empty list of entries"},
       {"steps = 'all'", "field 'steps' (a non-empty list of entries) expected"},
@@ -90,6 +102,8 @@ TEST_CASE("pipeline load errors name the file, the line and the entry", "[pipeli
     CHECK(load_error(dir, fields) == (dir.path() / "p.lua").string() + ":2: pipeline 'p': " + message);
   }
   CHECK(load_error(dir, steps("{ 'a', 'lead_fns.refine' }, { sleep = 30 }")) == "");
+  // Names inside a map's `each` belong to each item's state.
+  CHECK(load_error(dir, steps("{ 'a', " + fn + " }, { map = 'items', each = { { 'a', " + fn + " } } }")) == "");
 }
 
 TEST_CASE("a pipeline's workflow fields are checked as weft.workflow's", "[pipeline]") {
@@ -128,6 +142,32 @@ return weft.pipeline { name = "g", steps = {
     {"from": "2", "to": "2.1", "label": "yes"}, {"from": "2.1", "to": "2.2"},
     {"from": "2.2", "to": "3"}, {"from": "2", "to": "3", "label": "no"},
     {"from": "3", "to": "4"}, {"from": "4", "to": "end"}])"));
+}
+
+TEST_CASE("a pipeline's graph forks at parallel and map and joins at the next entry", "[pipeline]") {
+  TempDir dir;
+  std::ofstream(dir.path() / "f.lua") << R"lua(local weft = require "weft"
+return weft.pipeline { name = "f", steps = {
+  { parallel = { { "crm", print }, { { sleep = "1m" }, { "slack", print } } } },
+  { map = "input.leads", concurrency = 3, each = { { "score", print } } },
+  { "done", print },
+} })lua";
+  weft::dsl::LuaWorkflowCatalog catalog(dir.path().string());
+  catalog.add_file((dir.path() / "f.lua").string());
+  json graph = (*catalog.describe("f"))["graph"];
+  std::vector<std::string> labels;
+  for (const auto& node : graph["nodes"]) labels.push_back(node["id"].get<std::string>() + " " + node["label"].get<std::string>());
+  CHECK(labels == std::vector<std::string>{"start start", "1 parallel", "1.1.1 crm", "1.2.1 sleep 1m",
+                                           "1.2.2 slack", "2 map input.leads (concurrency 3)",
+                                           "2.1 score", "3 done", "end end"});
+  CHECK(graph["nodes"][5]["as"] == "leads_results");
+  CHECK(graph["edges"] == json::parse(R"([
+    {"from": "start", "to": "1"},
+    {"from": "1", "to": "1.1.1", "label": "1"},
+    {"from": "1", "to": "1.2.1", "label": "2"}, {"from": "1.2.1", "to": "1.2.2"},
+    {"from": "1.1.1", "to": "2"}, {"from": "1.2.2", "to": "2"},
+    {"from": "2", "to": "2.1", "label": "each"},
+    {"from": "2.1", "to": "3"}, {"from": "3", "to": "end"}])"));
 }
 
 TEST_CASE("GET /v1/workflows/{name} describes a workflow, with a pipeline's graph", "[pipeline][api]") {

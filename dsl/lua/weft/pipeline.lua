@@ -14,7 +14,7 @@ local pipeline = {}
 
 -- An entry's kind: { "name", fn, ... } is a step, any other entry is named
 -- by one of these keys (the load check has refused anything else).
-local KIND_KEYS = { "sleep", "wait_event", "child", "when" }
+local KIND_KEYS = { "sleep", "wait_event", "child", "when", "parallel", "map" }
 
 local function kind_of(entry)
   if type(entry[1]) == "string" then return "step" end
@@ -114,6 +114,57 @@ kinds.when = {
   end,
   run = function(r, node)
     if node.test(r.state) then run_list(r, node.steps) end
+  end,
+}
+
+-- Branches of one ctx:all on the one state: their names are distinct keys.
+kinds.parallel = {
+  compile = function(entry, _, path)
+    local branches = {}
+    for b, branch in ipairs(entry.parallel) do
+      local list = type(branch[1]) == "table" and branch or { branch }  -- one entry, or a list
+      branches[b] = compile_list(list, path .. ".parallel[" .. b .. "]")
+    end
+    return { branches = branches }
+  end,
+  run = function(r, node)
+    local fns = {}
+    for b, plan in ipairs(node.branches) do
+      fns[b] = function() run_list(r, plan) end
+    end
+    r.ctx:all(fns)
+  end,
+}
+
+-- The value at a dotted path of the state ("leads", "input.leads").
+local function field_of(state, field)
+  local value = state
+  for key in field:gmatch("[^.]+") do
+    if type(value) ~= "table" then return nil end
+    value = value[key]
+  end
+  return value
+end
+
+-- One branch of ctx:map per item, each item with a state of its own.
+kinds.map = {
+  compile = function(entry, _, path)
+    local field = entry.map:gsub("^state%.", "")
+    return { field = field, as = entry.as or (field:match("([^.]+)$") .. "_results"),
+             concurrency = entry.concurrency, steps = compile_list(entry.each, path .. ".each") }
+  end,
+  run = function(r, node)
+    local items = field_of(r.state, node.field)
+    if type(items) ~= "table" then
+      error(string.format("map: state.%s is %s, not a list", node.field, type(items)), 0)
+    end
+    local options = node.concurrency ~= nil and { concurrency = node.concurrency } or nil
+    r.state[node.as] = r.ctx:map(items, function(item, i)
+      local item_r = { ctx = r.ctx, state = { input = r.state.input, item = item, index = i } }
+      run_list(item_r, node.steps)
+      item_r.state.input = nil  -- the run's input is not repeated per item
+      return item_r.state
+    end, options)
   end,
 }
 
