@@ -50,6 +50,7 @@ void push_ctx_metatable(lua_State* L) {
   if (!luaL_newmetatable(L, kCtxMeta)) return;
   const luaL_Reg methods[] = {{"step", ctx_step},
                               {"_compensate", ctx_compensate},
+                              {"_step_done", ctx_step_done},
                               {"sleep", ctx_sleep},
                               {"wait_event", ctx_wait_event},
                               {"child", ctx_child},

@@ -52,6 +52,9 @@ inline int finish_call(lua_State* L, int code, lua_KFunction k) {
 // The ctx methods, one file each.
 int ctx_step(lua_State* L);
 int ctx_compensate(lua_State* L);
+// ctx:_step_done() -> ended_at, seq of the last step that ended on the
+// calling coroutine (for weft.saga).
+int ctx_step_done(lua_State* L);
 int ctx_sleep(lua_State* L);
 int ctx_wait_event(lua_State* L);
 int ctx_child(lua_State* L);

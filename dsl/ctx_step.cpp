@@ -40,6 +40,12 @@ int add_traceback(lua_State* L) {
   return 1;
 }
 
+void note_step_end(lua_State* L, const engine::HistoryEvent& event) {
+  RunLink& link = *run_link(L);
+  link.last_step_ended_at = event.ended_at;
+  link.last_step_seq = event.seq;
+}
+
 // Stack on entry: ctx, name, [opts,] fn.
 int begin(lua_State* L, EventKind kind) {
   const char* fn_name = kind == EventKind::Step ? "step" : "_compensate";
@@ -55,6 +61,7 @@ int begin(lua_State* L, EventKind kind) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);
     case Decision::Action::Replay:
+      note_step_end(L, *d.recorded);
       return push_recorded_outcome(L, *d.recorded);
     case Decision::Action::Park:  // waiting out a retry's backoff
       request_park(rc, engine::RunStatus::Sleeping, d.wake_at);
@@ -128,6 +135,7 @@ int after(lua_State* L, int status) {
 int resume(lua_State* L) {
   RunContext& rc = *run_link(L)->run;
   const engine::HistoryEvent& event = rc.op.event;
+  note_step_end(L, event);
   if (event.status == EventStatus::Completed) {
     push_json(L, event.result);
     return 1;
@@ -157,5 +165,12 @@ int step_entry(lua_State* L, EventKind kind) {
 
 int ctx_step(lua_State* L) { return step_entry(L, EventKind::Step); }
 int ctx_compensate(lua_State* L) { return step_entry(L, EventKind::Compensation); }
+
+int ctx_step_done(lua_State* L) {
+  RunLink* link = run_link(L);
+  lua_pushinteger(L, link ? link->last_step_ended_at : 0);
+  lua_pushinteger(L, link ? link->last_step_seq : 0);
+  return 2;
+}
 
 }  // namespace weft::dsl

@@ -368,7 +368,7 @@ void RunExecutor::finish(Live& live, RunStatus status, json result, json error) 
   if (!rc.run.parent_id.empty()) {  // complete the parent's ctx:child and wake it
     HistoryEvent event;
     event.run_id = rc.run.parent_id;
-    event.seq = rc.run.parent_seq;
+    event.seq = rc.run.parent_seq;  // no path: the store keeps the pending event's
     event.kind = EventKind::Child;
     event.name = rc.run.workflow;
     event.status = status == RunStatus::Completed ? EventStatus::Completed : EventStatus::Failed;

@@ -37,6 +37,10 @@ struct RunLink {
   std::string path_prefix;
   int64_t calls = 0;  // durable calls made on this coroutine so far
   StepInProgress step;
+  // The last step that ended on this coroutine, as history has it: sagas
+  // order their undos by it (weft.saga), the same live and on replay.
+  int64_t last_step_ended_at = 0;
+  int64_t last_step_seq = 0;
   RunLink* parent = nullptr;  // a branch's: the coroutine that started its ctx:all
 };
 

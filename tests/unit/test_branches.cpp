@@ -318,3 +318,57 @@ TEST_CASE("the instruction budget of a resume counts the work of every branch", 
   CHECK(five.status == RunStatus::Failed);
   CHECK(five.error["kind"] == "limit_exceeded");
 }
+
+TEST_CASE("saga undos registered in branches compensate in reverse order of completion, also"
+          " after a replay",
+          "[branches]") {
+  EngineFixture f;
+  f.write_workflow("trip", workflow("trip", R"lua(
+    local saga = ctx:saga()
+    ctx:all {
+      function()
+        ctx:sleep(10)  -- ends last: its undo runs first
+        return saga:step('hotel', function() return 'H' end, { undo = function() return 'undo hotel' end })
+      end,
+      function()
+        return saga:step('flight', function() return 'F' end, { undo = function() return 'undo flight' end })
+      end,
+    }
+    ctx:sleep(10)  -- a replay registers the branches' undos in branch order
+    ctx:step('pay', function() error({ kind = 'declined', message = 'card declined' }) end)
+  )lua"));
+  auto run = f.start("trip");
+  f.advance(10'000);
+  f.advance(10'000);
+  auto done = f.run(run.id);
+  INFO(done.error.dump());
+  REQUIRE(done.status == RunStatus::Compensated);
+  std::vector<std::string> undos;
+  for (const auto& e : f.history(run.id))
+    if (e.kind == EventKind::Compensation) undos.push_back(e.name);
+  CHECK(undos == std::vector<std::string>{"undo:hotel", "undo:flight"});
+}
+
+TEST_CASE("wait_event and ctx:child work inside branches", "[branches]") {
+  EngineFixture f;
+  f.write_workflow("double", workflow("double", R"lua(
+    return ctx:step('double', function() return input.n * 2 end)
+  )lua"));
+  f.write_workflow("joiner", workflow("joiner", R"lua(
+    return ctx:all {
+      function() return ctx:wait_event('approval').by end,
+      function() return ctx:child('double', { n = 21 }) end,
+      function() return ctx:wait_event('other', { timeout = 60 }) or 'timed out' end,
+    }
+  )lua"));
+  auto run = f.start("joiner");
+  REQUIRE(f.run(run.id).status == RunStatus::Waiting);
+  f.engine->deliver_event(run.id, "approval", {{"by", "kim"}});
+  f.settle();
+  REQUIRE(f.run(run.id).status == RunStatus::Waiting);
+  f.advance(60'000);
+  auto done = f.run(run.id);
+  INFO(done.error.dump());
+  REQUIRE(done.status == RunStatus::Completed);
+  CHECK(done.result == json::array({"kim", 42, "timed out"}));
+}

@@ -16,7 +16,9 @@ function Saga:step(name, fn, opts)
       error("bad argument #3 to 'step' (undo must be a function)", 2)
     end
     local undos = rawget(self.ctx, "_saga_undos")
-    undos[#undos + 1] = { name = name, undo = opts.undo, result = result, retry = opts.undo_retry }
+    local ended_at, seq = self.ctx:_step_done()
+    undos[#undos + 1] = { name = name, undo = opts.undo, result = result, retry = opts.undo_retry,
+                          ended_at = ended_at, seq = seq }
   end
   return result
 end
@@ -32,9 +34,16 @@ function saga.pending(ctx)
   return undos ~= nil and #undos > 0
 end
 
--- Runs the undos in reverse order; each is the durable step "undo:<name>".
+-- Runs the undos in reverse order of their steps' completion (as history
+-- records it: branches of ctx:all register theirs in another order on
+-- replay than live); each is the durable step "undo:<name>".
 function saga.compensate(ctx)
-  local undos = rawget(ctx, "_saga_undos")
+  local undos = {}
+  for i, entry in ipairs(rawget(ctx, "_saga_undos")) do undos[i] = entry end
+  table.sort(undos, function(a, b)
+    if a.ended_at ~= b.ended_at then return a.ended_at < b.ended_at end
+    return a.seq < b.seq
+  end)
   for i = #undos, 1, -1 do
     local entry = undos[i]
     ctx:_compensate("undo:" .. entry.name, { retry = entry.retry }, function()
