@@ -372,3 +372,23 @@ TEST_CASE("wait_event and ctx:child work inside branches", "[branches]") {
   REQUIRE(done.status == RunStatus::Completed);
   CHECK(done.result == json::array({"kim", 42, "timed out"}));
 }
+
+TEST_CASE("values recorded inside branches are replayed at their paths", "[branches]") {
+  EngineFixture f;
+  f.write_workflow("drawn", workflow("drawn", R"lua(
+    return ctx:all {
+      function() local id = ctx:uuid(); ctx:sleep(5); return id end,
+      function() local r = ctx:random(); ctx:sleep(1); return r end,
+    }
+  )lua"));
+  auto run = f.start("drawn");
+  f.advance(5'000);  // both branches wake and replay their draws
+  auto done = f.run(run.id);
+  INFO(done.error.dump());
+  REQUIRE(done.status == RunStatus::Completed);
+  auto history = f.history(run.id);
+  REQUIRE(event_at(history, "1/1/1"));
+  CHECK(event_at(history, "1/1/1")->kind == EventKind::Uuid);
+  CHECK(done.result[0] == event_at(history, "1/1/1")->result);
+  CHECK(done.result[1] == event_at(history, "1/2/1")->result);
+}
