@@ -1,14 +1,44 @@
 // Redriving a failed run (see redrive.hpp).
 #include "engine/redrive.hpp"
 
+#include <algorithm>
+#include <map>
+
 namespace weft::engine {
 
+namespace {
+
+bool failed_for_good(const HistoryEvent& event) {
+  bool step = event.kind == EventKind::Step || event.kind == EventKind::Compensation;
+  return step && event.status == EventStatus::Failed;
+}
+
+// "4/2/" for "4/2/1": the calls of one coroutine share it; "" for the body.
+std::string coroutine_of(const HistoryEvent& event) {
+  std::string path = event.path.empty() ? std::to_string(event.seq) : event.path;
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+}  // namespace
+
+std::vector<HistoryEvent> failed_steps(const std::vector<HistoryEvent>& history) {
+  std::map<std::string, const HistoryEvent*> last;  // per coroutine; history is in (seq, attempt) order
+  for (const auto& event : history) last[coroutine_of(event)] = &event;
+  auto body = last.find("");
+  if (body != last.end() && failed_for_good(*body->second)) return {*body->second};
+  int64_t after = body == last.end() ? 0 : body->second->seq;
+  std::vector<HistoryEvent> out;
+  for (const auto& [coroutine, event] : last)
+    if (!coroutine.empty() && event->seq > after && failed_for_good(*event)) out.push_back(*event);
+  return out;
+}
+
 std::optional<HistoryEvent> failed_step(const std::vector<HistoryEvent>& history) {
-  if (history.empty()) return std::nullopt;
-  const HistoryEvent& last = history.back();  // ordered by seq, attempt
-  bool step = last.kind == EventKind::Step || last.kind == EventKind::Compensation;
-  if (!step || last.status != EventStatus::Failed) return std::nullopt;
-  return last;
+  auto failed = failed_steps(history);
+  if (failed.empty()) return std::nullopt;
+  return *std::max_element(failed.begin(), failed.end(),
+                           [](const auto& a, const auto& b) { return a.seq < b.seq; });
 }
 
 RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now) {
@@ -21,15 +51,14 @@ RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now) {
   request.now = now;
   // The workflow timeout starts over: the same length, from now.
   if (run->deadline) request.deadline = now + (run->deadline - run->created_at);
-  if (auto failed = failed_step(store.runs().history(run_id))) {
-    HistoryEvent marker = *failed;
-    marker.attempt = failed->attempt + 1;
+  for (HistoryEvent marker : failed_steps(store.runs().history(run_id))) {
+    marker.attempt += 1;
     marker.status = EventStatus::Redriven;
     marker.started_at = marker.ended_at = now;
     marker.fire_at = 0;
     marker.result = nullptr;
     marker.error = nullptr;
-    request.marker = std::move(marker);
+    request.markers.push_back(std::move(marker));
   }
   return store.runs().redrive(request) ? RetryOutcome::Retried : RetryOutcome::NotFailed;
 }

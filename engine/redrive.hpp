@@ -29,8 +29,14 @@ enum class RetryOutcome {
   Retried,    // pending again, due now
 };
 
-// The step failure a redrive supersedes: the last event of `history`
-// when it is a step or compensation that failed for good.
+// The step failures a redrive supersedes, each a step or compensation that
+// failed for good as the last call of its coroutine: the body's last call,
+// or, when the run failed inside ctx:all (no body call after it), the last
+// call of each branch that did. A failure a branch handled and went on from
+// is not one of them.
+std::vector<HistoryEvent> failed_steps(const std::vector<HistoryEvent>& history);
+
+// The failure that ended the run, for listings: the latest of failed_steps.
 std::optional<HistoryEvent> failed_step(const std::vector<HistoryEvent>& history);
 
 RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now);

@@ -136,10 +136,10 @@ struct ClaimRequest {
 enum class CancelOutcome { NotFound, AlreadyFinished, Cancelled, Requested };
 
 // Puts a failed run back to pending, due at `now`, in one transaction with
-// its redrive `marker` (see redrive.hpp), only while it is still failed.
+// its redrive `markers` (see redrive.hpp), only while it is still failed.
 struct RedriveRequest {
   std::string run_id;
-  std::optional<HistoryEvent> marker;
+  std::vector<HistoryEvent> markers;
   int64_t deadline = 0;
   int64_t now = 0;
 };

@@ -448,7 +448,7 @@ bool SqliteRunStore::redrive(const RedriveRequest& request) {
       .bind(1, request.run_id).bind(2, request.now).bind(3, request.deadline)
       .run();
   if (writer->changes() == 0) return false;
-  if (request.marker) apply(*writer, PutEvent{*request.marker});
+  for (const auto& marker : request.markers) apply(*writer, PutEvent{marker});
   tx.commit();
   return true;
 }

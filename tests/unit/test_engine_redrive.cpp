@@ -3,6 +3,7 @@
 // and a `redriven` marker; a failure after the last step replays to it.
 #include <catch2/catch.hpp>
 
+#include "engine/redrive.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using nlohmann::json;
@@ -165,4 +166,50 @@ end })lua");
   f.settle();
   REQUIRE(f.run(run.id).status == RunStatus::Cancelled);
   CHECK(f.engine->retry(run.id) == RetryOutcome::NotFailed);
+}
+
+TEST_CASE("a run that failed inside ctx:all is redriven from the branch step that failed",
+          "[engine][redrive][branches]") {
+  EngineFixture f;
+  f.write_workflow("fanout_redrive", R"lua(
+local weft = require "weft"
+local store = require "weft.store"
+return weft.workflow {
+  name = "fanout_redrive",
+  retry = { attempts = 1 },
+  run = function(ctx, input)
+    return ctx:all {
+      function()
+        return ctx:step("boom", function()
+          local flag = store.get("flags", "boom")
+          if not (flag and flag.ok) then error("boom is not ready") end
+          return "fixed"
+        end)
+      end,
+      -- recorded after the failure: the last event is not the failed step
+      function() return ctx:step("slow", function() return "done" end) end,
+    }
+  end,
+}
+)lua");
+  auto run = f.start("fanout_redrive");
+  REQUIRE(f.run(run.id).status == RunStatus::Failed);
+  auto failed = f.history(run.id);
+  REQUIRE(failed.size() == 2);
+  CHECK(failed.back().name == "slow");
+  auto culprit = weft::engine::failed_step(failed);
+  REQUIRE(culprit);
+  CHECK(culprit->path == "1/1/1");
+
+  f.store->documents().put_document("flags", "boom", {{"ok", true}}, -1, f.clock.now_ms());
+  CHECK(f.engine->retry(run.id) == RetryOutcome::Retried);
+  f.settle();
+  auto done = f.run(run.id);
+  INFO(done.error.dump());
+  REQUIRE(done.status == RunStatus::Completed);
+  CHECK(done.result == json::array({"fixed", "done"}));
+  std::vector<std::string> boom;
+  for (const auto& e : f.history(run.id))
+    if (e.path == "1/1/1") boom.push_back(std::string(weft::engine::to_string(e.status)));
+  CHECK(boom == std::vector<std::string>{"failed", "redriven", "completed"});
 }
