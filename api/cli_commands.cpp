@@ -37,6 +37,14 @@ Rate limits for the workflows' keys, in the configuration file:
 They take precedence over limits a workflow declares for the same key.
 )";
 
+const char* kReplayNotes = R"(Step functions are not called (their recorded results or errors are
+returned), recorded now/uuid/random are handed back, I/O is not
+reachable, and nothing is written to the database.
+
+Exit status: 0 no divergence, 1 a divergence (with --workflow: any run
+diverged), 2 usage or load error.
+)";
+
 }  // namespace
 
 const std::vector<CommandSpec>& cli_commands() {
@@ -67,6 +75,17 @@ const std::vector<CommandSpec>& cli_commands() {
         {"limit", "N", "at most N runs (default 1000)"}, kJson},
        cmd_runs, ""},
       {"history", "RUN_ID", "print a run's timeline", {kDbExisting, kJson}, cmd_history, ""},
+      {"replay", "[RUN_ID]",
+       "re-execute a run against its history with no side effects; report the first divergence",
+       {kDbExisting,
+        {"script", "FILE", "replay on this workflow file instead of the run's own version"},
+        {"latest", "", "replay on the workflow's current file in the workflows folder"},
+        {"workflows", "DIR", "with --latest: the folder (default: where the run's version came from)"},
+        {"workflow", "NAME", "replay many runs of this workflow (with --script or --latest)"},
+        {"status", "STATUS", "with --workflow: only runs with this status"},
+        {"since", "WHEN", "with --workflow: only runs created since (24h, or 2026-12-01)"},
+        {"limit", "N", "with --workflow: at most N runs (default 1000)"}, kJson},
+       cmd_replay, kReplayNotes},
       {"schedules", "", "list the cron schedules of a workflows folder and their next fire",
        {{"workflows", "DIR", "the workflows folder (default .)"}, kJson},
        cmd_schedules, ""},

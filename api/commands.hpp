@@ -19,5 +19,6 @@ int cmd_secrets(const CliArgs& args);    // cli_secrets.cpp
 int cmd_schedules(const CliArgs& args);  // cli_schedules.cpp
 int cmd_serve(const CliArgs& args);      // cli_serve.cpp
 int cmd_show(const CliArgs& args);       // cli_show.cpp
+int cmd_replay(const CliArgs& args);     // cli_replay.cpp
 
 }  // namespace weft::api

@@ -9,6 +9,7 @@
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/lua_state.hpp"
+#include "dsl/version_modules.hpp"
 #include "dsl/workflow_spec.hpp"
 
 namespace weft::api {
@@ -19,6 +20,7 @@ namespace {
 // environment, then its trigger's event function gets req.
 int event_entry(lua_State* L) {
   dsl::push_environment(L);  // 6
+  dsl::bind_to_version(L, 6, lua_tostring(L, 2));
   bool found = dsl::guarded(L, [](lua_State* L) {
     size_t size = 0;
     const char* source = lua_tolstring(L, 3, &size);
@@ -153,10 +155,13 @@ EventResult WebhookEvents::run(Slot& slot, const engine::WebhookRoute& route, co
   lua_pushcfunction(L, event_entry);
   push_request(L, req);
   lua_pushstring(L, route.script.hash.c_str());
-  if (dsl::chunk_cached(L, route.script.hash))
+  if (dsl::chunk_cached(L, route.script.hash)) {
     lua_pushliteral(L, "");
-  else
-    lua_pushstring(L, catalog_.source(route.script.hash).c_str());
+  } else {
+    engine::ScriptVersion version = catalog_.version(route.script.hash);
+    if (!dsl::version_registered(L, version.hash)) dsl::register_version(L, version);
+    lua_pushlstring(L, version.entry_source().data(), version.entry_source().size());
+  }
   lua_pushstring(L, ("@" + route.script.path).c_str());
   lua_pushinteger(L, route.spec.trigger_index);
   int status = LUA_OK;

@@ -5,6 +5,7 @@
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
+#include "engine/content_hash.hpp"
 
 namespace weft::dsl {
 namespace {
@@ -68,6 +69,20 @@ void push_ctx_metatable(lua_State* L) {
   lua_setfield(L, -2, "__index");
 }
 
+// "file:line" of the nearest caller in the workflow's own files: frames of
+// Weft's embedded modules (weft/saga.lua, ...) are skipped. "" if none.
+std::string call_location(lua_State* L) {
+  constexpr int kMaxFrames = 32;
+  lua_Debug ar;
+  for (int level = 1; level <= kMaxFrames && lua_getstack(L, level, &ar); ++level) {
+    if (!lua_getinfo(L, "Sl", &ar) || ar.source == nullptr || ar.currentline <= 0) continue;
+    std::string_view source(ar.source);
+    if (source.size() < 2 || source.front() != '@' || source.substr(1, 5) == "weft/") continue;
+    return std::string(source.substr(1)) + ":" + std::to_string(ar.currentline);
+  }
+  return "";
+}
+
 }  // namespace
 
 void push_ctx(lua_State* L, RunContext& rc) {
@@ -111,9 +126,38 @@ RunContext& durable_caller(lua_State* L, const char* fn) {
 }
 
 engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
-                           std::string_view name) {
+                           std::string_view name, std::string_view options) {
   RunLink& link = *run_link(L);
-  return rc.journal.next(link.path_prefix + std::to_string(++link.calls), kind, name, rc.now());
+  engine::Decision d =
+      rc.journal.next(link.path_prefix + std::to_string(++link.calls), kind, name, rc.now());
+  d.location = call_location(L);
+  if (!options.empty()) d.fingerprint = engine::sha256_hex(options).substr(0, 12);
+  using Action = engine::Decision::Action;
+  auto divergence = [&] {
+    return engine::Divergence{d.seq, d.path,
+                              d.recorded ? std::optional(engine::summarize(*d.recorded)) : std::nullopt,
+                              engine::CallSummary{std::string(engine::to_string(kind)),
+                                                  std::string(name), d.location, d.fingerprint}};
+  };
+  if (d.action == Action::Mismatch) {
+    rc.mismatch = divergence();
+    d.message = engine::describe(*rc.mismatch);
+    if (rc.replay) {
+      rc.replay->stop = rc.mismatch;
+      rc.replay->diverged = true;
+    }
+  } else if (rc.replay) {
+    if (d.recorded) {  // matched: final, or pending / retried where the run stopped
+      ++rc.replay->replayed;
+      rc.replay->visited.insert(d.path);
+    }
+    if (d.action != Action::Replay) {  // nothing recorded to answer with: replay ends here
+      rc.replay->stop = divergence();
+      d.action = Action::Mismatch;
+      d.message = "replay reached the end of the recorded history";
+    }
+  }
+  return d;
 }
 
 bool must_stop(lua_State* L, RunContext& rc) {
@@ -134,8 +178,10 @@ int raise_doom(lua_State* L, RunContext& rc) {
 }
 
 int raise_mismatch(lua_State* L, RunContext& rc, const engine::Decision& decision) {
-  rc.doom("non_determinism",
-          "workflow '" + rc.run.workflow + "', run " + rc.run.id + ": " + decision.message);
+  bool first = !rc.doomed();
+  rc.doom("non_determinism", "workflow '" + rc.run.workflow + "', run " + rc.run.id +
+                                 ": non-determinism " + decision.message);
+  if (first && rc.mismatch) (*rc.doom_error)["divergence"] = engine::to_json(*rc.mismatch);
   return raise_doom(L, rc);
 }
 

@@ -25,9 +25,12 @@ void push_ctx(lua_State* L, RunContext& rc);
 // that the caller is a run's own coroutine, and not inside a step.
 RunContext& durable_caller(lua_State* L, const char* fn);
 
-// The journal's decision for the next durable call made on L's coroutine.
+// The journal's decision for the next durable call made on L's coroutine,
+// with the call's source location (the nearest frame of the workflow's
+// own files) and the fingerprint of `options` (what the call was given
+// besides its name, as text; "" for none) filled in.
 engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
-                           std::string_view name);
+                           std::string_view name, std::string_view options = {});
 
 // Dooms the run if it was cancelled or passed its deadline; true when the
 // run must stop (its error is then pushed and the caller returns kRaise).

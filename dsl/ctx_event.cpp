@@ -37,7 +37,7 @@ int wait_body(lua_State* L) {
   }
   if (must_stop(L, rc)) return kRaise;
   std::string name = name_arg(L, 2, "event name");
-  Decision d = next_call(L, rc, EventKind::WaitEvent, name);
+  Decision d = next_call(L, rc, EventKind::WaitEvent, name, timeout ? std::to_string(timeout) : "");
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);

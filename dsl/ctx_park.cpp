@@ -20,6 +20,8 @@ engine::HistoryEvent new_event(RunContext& rc, const engine::Decision& d, engine
   event.kind = kind;
   event.name = name;
   event.started_at = rc.now();
+  event.location = d.location;
+  event.fingerprint = d.fingerprint;
   return event;
 }
 

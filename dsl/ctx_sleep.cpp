@@ -17,7 +17,7 @@ int sleep_body(lua_State* L) {
   RunContext& rc = durable_caller(L, "sleep");
   int64_t duration = duration_arg_ms(L, 2);
   if (must_stop(L, rc)) return kRaise;
-  Decision d = next_call(L, rc, EventKind::Sleep, "sleep");
+  Decision d = next_call(L, rc, EventKind::Sleep, "sleep", std::to_string(duration));
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);

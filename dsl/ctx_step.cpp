@@ -56,7 +56,13 @@ int begin(lua_State* L, EventKind kind) {
   if (must_stop(L, rc)) return kRaise;
 
   std::string name = rc.redactor.clean(name_arg(L, 2, "step name"));  // to history, logs, metrics
-  Decision d = next_call(L, rc, kind, name);
+  nlohmann::json retry_option;  // its fingerprint goes to history with the call
+  if (fn_index == 4) {
+    lua_getfield(L, 3, "retry");
+    if (!lua_isnil(L, -1)) retry_option = lua_to_json(L, -1, "retry");
+    lua_pop(L, 1);
+  }
+  Decision d = next_call(L, rc, kind, name, retry_option.is_null() ? "" : retry_option.dump());
   switch (d.action) {
     case Decision::Action::Mismatch:
       return raise_mismatch(L, rc, d);
@@ -71,13 +77,10 @@ int begin(lua_State* L, EventKind kind) {
   }
 
   engine::RetryPolicy policy = rc.spec.retry;
-  if (fn_index == 4) {
-    lua_getfield(L, 3, "retry");
-    if (!lua_isnil(L, -1)) policy = engine::parse_retry_policy(lua_to_json(L, -1, "retry"), policy);
-    lua_pop(L, 1);
-  }
+  if (!retry_option.is_null()) policy = engine::parse_retry_policy(retry_option, policy);
   RunLink& link = *run_link(L);
-  link.step = {d.seq, d.path, d.attempt, d.attempt_base, kind, name, policy, rc.now()};
+  link.step = {d.seq, d.path, d.attempt, d.attempt_base, kind, name, policy, rc.now(), d.location,
+               d.fingerprint};
   if (engine::trace_enabled())
     engine::trace("step.start run=" + rc.run.id + " seq=" + std::to_string(d.seq) + " path=" + d.path +
                   " attempt=" + std::to_string(d.attempt) + " name=" + name);
@@ -106,6 +109,8 @@ int after(lua_State* L, int status) {
   event.name = step.name;
   event.started_at = step.started_at;
   event.ended_at = rc.now();
+  event.location = step.location;
+  event.fingerprint = step.fingerprint;
   if (status == LUA_OK || status == LUA_YIELD) {  // LUA_YIELD: fn yielded, then returned
     try {
       event.result = lua_to_json(L, -1, "result of step '" + step.name + "'");

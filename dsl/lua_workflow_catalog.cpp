@@ -10,11 +10,34 @@
 #include <stdexcept>
 
 #include "dsl/lua_state.hpp"
+#include "dsl/version_modules.hpp"
 #include "dsl/workflow_description.hpp"
 #include "dsl/workflow_spec.hpp"
-#include "engine/content_hash.hpp"
 
 namespace weft::dsl {
+
+namespace {
+
+// Where a workflow file is, as its version records it: its name relative
+// to the workflows folder and that folder, or, for a file outside the
+// folder, its own name and directory.
+void place_in_folder(const std::string& path, const std::string& dir,
+                     engine::ScriptVersion& version) {
+  auto file = std::filesystem::absolute(path).lexically_normal();
+  if (!dir.empty()) {
+    auto folder = std::filesystem::absolute(dir).lexically_normal();
+    auto relative = file.lexically_relative(folder);
+    if (!relative.empty() && *relative.begin() != "..") {
+      version.entry = relative.generic_string();
+      version.folder = folder.string();
+      return;
+    }
+  }
+  version.entry = file.filename().string();
+  version.folder = file.parent_path().string();
+}
+
+}  // namespace
 
 LuaWorkflowCatalog::LuaWorkflowCatalog(engine::ScriptStore& store, std::string workflows_dir)
     : store_(&store), dir_(std::move(workflows_dir)) {}
@@ -33,11 +56,20 @@ std::optional<engine::ScriptInfo> LuaWorkflowCatalog::load_file(const std::strin
   auto spec = load_workflow(scratch.get(), source, path);
   if (!spec) return std::nullopt;
 
-  engine::ScriptInfo info{engine::sha256_hex(source), spec->name, path, spec->timeout_ms, spec->schedules,
-                  spec->webhooks, spec->secrets.items()};
-  if (store_) store_->put_script(info.hash, info.workflow, source);
+  engine::ScriptVersion version;
+  version.workflow = spec->name;
+  place_in_folder(path, dir_, version);
+  version.files[version.entry] = std::move(source);
+  for (auto& [module, file] : folder_modules_read(scratch.get())) {
+    version.modules[module] = file.file;
+    version.files[file.file] = std::move(file.source);
+  }
+  version.hash = engine::version_hash(version);
+  engine::ScriptInfo info{version.hash, spec->name, path, spec->timeout_ms, spec->schedules,
+                          spec->webhooks, spec->secrets.items()};
+  if (store_) store_->put_version(version);
   std::lock_guard lock(mutex_);
-  sources_[info.hash] = std::move(source);
+  versions_[info.hash] = std::move(version);
   descriptions_[info.hash] = describe_workflow(*spec);
   return info;
 }
@@ -136,17 +168,16 @@ std::optional<nlohmann::json> LuaWorkflowCatalog::describe(const std::string& wo
   return out;
 }
 
-std::string LuaWorkflowCatalog::source(const std::string& hash) {
+engine::ScriptVersion LuaWorkflowCatalog::version(const std::string& hash) {
   {
     std::lock_guard lock(mutex_);
-    auto it = sources_.find(hash);
-    if (it != sources_.end()) return it->second;
+    auto it = versions_.find(hash);
+    if (it != versions_.end()) return it->second;
   }
-  auto stored = store_ ? store_->get_script(hash) : std::nullopt;
+  auto stored = store_ ? store_->get_version(hash) : std::nullopt;
   if (!stored) throw std::runtime_error("script version " + hash + " is not in the store");
   std::lock_guard lock(mutex_);
-  sources_[hash] = *stored;
-  return *stored;
+  return versions_.emplace(hash, std::move(*stored)).first->second;
 }
 
 }  // namespace weft::dsl

@@ -1,7 +1,8 @@
 // The workflows a process offers, read from a folder of Lua files: each
-// file is validated as a worker will load it, its source stored by content
-// hash (so a run finishes on the version it started with), and its name
-// mapped to the current version for new runs.
+// file is validated as a worker will load it, its version (the file and
+// the folder modules it loads, engine/script_version.hpp) stored by hash
+// so a run finishes on the version it started with, and its name mapped
+// to the current version for new runs.
 #pragma once
 #include <map>
 #include <mutex>
@@ -39,7 +40,7 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
   std::optional<engine::ScriptInfo> by_name(const std::string& workflow) const override;
   std::vector<engine::ScriptInfo> all() const override;
   std::optional<engine::WebhookRoute> webhook(const std::string& path) const override;
-  std::string source(const std::string& hash) override;
+  engine::ScriptVersion version(const std::string& hash) override;
   // The current version's description (workflow_description.hpp) with its
   // "version"; nullopt when no workflow has that name.
   std::optional<nlohmann::json> describe(const std::string& workflow) const;
@@ -59,7 +60,7 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
   std::string dir_;
   mutable std::mutex mutex_;
   ByName by_name_;
-  std::map<std::string, std::string> sources_;
+  std::map<std::string, engine::ScriptVersion> versions_;
   std::map<std::string, nlohmann::json> descriptions_;  // by version
 };
 

@@ -1,6 +1,7 @@
 // What `require` can find inside Weft: the native modules (weft.json, …),
-// the embedded Lua modules of dsl/lua and stdlib/lua, and Lua files under
-// the workflows folder. Nothing else on disk is reachable. Lua modules are
+// the embedded Lua modules of dsl/lua and stdlib/lua, and the workflows
+// folder's modules — from the run's script version (version_modules.hpp),
+// or from the folder itself. Nothing else on disk is reachable. Lua modules are
 // compiled once per state (chunk_cache.hpp) and instantiated per
 // environment, so each run has its own copy of every module it requires.
 #pragma once

@@ -17,6 +17,7 @@
 #include "dsl/thread_link.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/clock.hpp"
+#include "engine/divergence.hpp"
 #include "engine/history_event.hpp"
 #include "engine/replay.hpp"
 #include "engine/run.hpp"
@@ -39,6 +40,16 @@ struct PendingOp {
   engine::RunStatus park_status = engine::RunStatus::Sleeping;
   int64_t wake_at = 0;          // Park: 0 = only an event or a child wakes it
   std::vector<std::string> await_events;  // Park as Waiting for these event names
+};
+
+// Set on a side-effect-free replay (replayer.hpp): durable calls are
+// answered from history only; the first one history cannot answer (a
+// divergence, or the end of what was recorded) stops the run.
+struct ReplayTrace {
+  int64_t replayed = 0;            // calls history answered
+  std::set<std::string> visited;   // their paths
+  std::optional<engine::Divergence> stop;
+  bool diverged = false;           // stop is a mismatch, not the end of history
 };
 
 // Where ctx:child finds the script of another workflow of the same folder.
@@ -103,6 +114,8 @@ class RunContext {
 
   PendingOp op;
   std::vector<engine::Mutation> buffered;  // written with the next commit
+  ReplayTrace* replay = nullptr;           // set: a replay that executes nothing
+  std::optional<engine::Divergence> mismatch;  // the journal's, for the error
   std::optional<nlohmann::json> doom_error;
   bool cancel_requested = false;
 

@@ -3,13 +3,14 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "dsl/budget.hpp"
 #include "dsl/ctx.hpp"
 #include "dsl/environment.hpp"
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_json.hpp"
+#include "dsl/run_entry.hpp"
 #include "dsl/thread_link.hpp"
+#include "dsl/version_modules.hpp"
 #include "engine/fault_injection.hpp"
 #include "engine/log.hpp"
 #include "engine/run_observer.hpp"
@@ -20,46 +21,6 @@ namespace {
 using namespace weft::engine;
 
 using nlohmann::json;
-// The coroutine's entry for a run's body: runs the workflow file again in
-// the run's environment (upvalue 1) — fresh closures, nothing shared with
-// other runs — then run(ctx, input). Upvalues 2 and 3: the chunk's cache
-// key and name. Part of the first resume, so under the run's budget.
-int body_done(lua_State* L, int, lua_KContext) { return lua_gettop(L); }
-int body_entry(lua_State* L) {
-  int found = guarded(L, [](lua_State* L) {
-    return push_declaration(L, lua_upvalueindex(1), lua_tostring(L, lua_upvalueindex(2)),
-                                 "", lua_tostring(L, lua_upvalueindex(3)))
-               ? 1
-               : 0;
-  });
-  if (found == 0) return luaL_error(L, "the workflow file no longer returns weft.workflow { ... }");
-  lua_pushliteral(L, "run");
-  lua_rawget(L, -2);
-  lua_remove(L, -2);
-  lua_insert(L, 1);  // run, ctx, input
-  lua_callk(L, 2, LUA_MULTRET, 0, body_done);
-  return body_done(L, LUA_OK, 0);
-}
-
-// The coroutine's entry for a saga's compensation: the run's own
-// weft.saga (from its environment, upvalue 1) compensates ctx.
-int compensation_entry(lua_State* L) {
-  require_in(L, lua_upvalueindex(1), "weft.saga");
-  lua_getfield(L, -1, "compensate");
-  lua_pushvalue(L, 1);
-  lua_callk(L, 1, 0, 0, body_done);
-  return 0;
-}
-
-// Whether the run's ctx (at `index`) registered a saga undo; reads the
-// table only, runs no workflow code.
-bool saga_pending(lua_State* L, int index) {
-  lua_pushliteral(L, "_saga_undos");
-  bool pending = lua_rawget(L, index) == LUA_TTABLE && lua_rawlen(L, -1) > 0;
-  lua_pop(L, 1);
-  return pending;
-}
-
 json error_json(const std::string& kind, const std::string& message) {
   return {{"kind", kind}, {"message", message}, {"retryable", false}};
 }
@@ -83,17 +44,16 @@ RunExecutor::RunExecutor(engine::ExecutorContext context, LuaWorkflowCatalog& ca
 
 RunExecutor::~RunExecutor() = default;
 
-const RunExecutor::Loaded& RunExecutor::load(const std::string& hash, const std::string& workflow) {
+const RunExecutor::Loaded& RunExecutor::load(const std::string& hash) {
   auto it = loaded_.find(hash);
   if (it != loaded_.end()) return it->second;
   lua_State* L = state_.get();
-  auto info = catalog_.by_name(workflow);
-  std::string chunkname = info && info->hash == hash ? info->path : workflow + ".lua@" + hash.substr(0, 8);
-  auto spec = load_workflow(L, catalog_.source(hash), chunkname, hash);
-  if (!spec) throw std::runtime_error(chunkname + ": the file must return weft.workflow { ... }");
+  engine::ScriptVersion version = catalog_.version(hash);
+  auto spec = load_version(L, version);
+  if (!spec) throw std::runtime_error(version.entry + ": the file must return weft.workflow { ... }");
   lua_pop(L, 1);  // each run makes its own declaration
   for (const auto& [key, limit] : spec->limits) limiter_.declare(key, limit);
-  Loaded loaded{std::move(*spec), "@" + chunkname};
+  Loaded loaded{std::move(*spec), "@" + version.entry};
   return loaded_.emplace(hash, std::move(loaded)).first->second;
 }
 
@@ -134,7 +94,7 @@ void RunExecutor::start(Run run, bool fresh) {
   std::vector<InboxEvent> inbox;
   Redactor redactor;  // declared secrets: hidden from all this run writes
   try {
-    loaded = &load(run.script_hash, run.workflow);
+    loaded = &load(run.script_hash);
     if (services_.declared_secrets) redactor = services_.declared_secrets(loaded->spec.secrets, store_);
     if (!fresh) {
       history = store_.runs().history(run.id);
@@ -172,6 +132,7 @@ void RunExecutor::start(Run run, bool fresh) {
   live.chunkname = loaded->chunkname;
   lua_State* L = state_.get();
   push_environment(L);
+  bind_to_version(L, -1, live.rc->run.script_hash);
   live.env_ref = live.rc->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   push_ctx(L, *live.rc);
   live.ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -187,14 +148,11 @@ void RunExecutor::begin(Live& live, bool compensation) {
   live.thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   set_run_link(live.co, &live.rc->link);
   int nargs = 1;
-  lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.env_ref);
   if (compensation) {
-    lua_pushcclosure(live.co, compensation_entry, 1);
+    push_compensation_entry(live.co, live.env_ref);
     lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.ctx_ref);
   } else {
-    lua_pushstring(live.co, live.rc->run.script_hash.c_str());
-    lua_pushstring(live.co, live.chunkname.c_str());
-    lua_pushcclosure(live.co, body_entry, 3);
+    push_body_entry(live.co, live.env_ref, live.rc->run.script_hash, live.chunkname);
     lua_rawgeti(live.co, LUA_REGISTRYINDEX, live.ctx_ref);
     push_json(live.co, live.rc->run.input);
     nargs = 2;
@@ -203,34 +161,13 @@ void RunExecutor::begin(Live& live, bool compensation) {
 }
 
 void RunExecutor::resume(Live& live, int nargs) {
-  RunContext& rc = *live.rc;
-  auto& memory = state_.memory();
-  memory.exceeded = false;
-  memory.resume_limit = memory.used + static_cast<size_t>(rc.spec.memory_limit);
-  active_run_link() = &rc.link;
-  Budget budget;
-  budget.instruction_limit = rc.spec.instruction_budget;
-  budget.wall_limit = std::chrono::milliseconds(rc.spec.wall_limit_ms);
-  budget.on_exceeded = [&rc](const std::string& reason) { rc.doom("limit_exceeded", reason); };
-  int nresults = 0;
-  int status;
-  {
-    ActiveBudget active(live.co, budget);
-    status = lua_resume(live.co, state_.get(), nargs, &nresults);
-  }
-  active_run_link() = nullptr;
-  memory.resume_limit = 0;
-  if (memory.exceeded)
-    rc.doom("limit_exceeded", "memory limit exceeded (" +
-                                  std::to_string(rc.spec.memory_limit >> 20) + " MiB)");
-  if (status == LUA_YIELD) {
-    lua_pop(live.co, nresults);
+  int status = resume_run(state_, live.co, *live.rc, nargs);
+  if (status == LUA_YIELD)
     on_yield(live);
-  } else if (status == LUA_OK) {
+  else if (status == LUA_OK)
     on_return(live);
-  } else {
+  else
     on_error(live);
-  }
 }
 
 void RunExecutor::on_yield(Live& live) {

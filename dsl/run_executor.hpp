@@ -67,7 +67,7 @@ class RunExecutor : public engine::Executor {
     std::deque<std::pair<RunLink*, std::function<int(lua_State*)>>> completions;
   };
 
-  const Loaded& load(const std::string& hash, const std::string& workflow);
+  const Loaded& load(const std::string& hash);
   void begin(Live& live, bool compensation);
   void resume(Live& live, int nargs);
   void on_yield(Live& live);

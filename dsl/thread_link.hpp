@@ -24,6 +24,8 @@ struct StepInProgress {
   std::string name;
   engine::RetryPolicy policy;
   int64_t started_at = 0;
+  std::string location;     // of the ctx:step call (engine::HistoryEvent)
+  std::string fingerprint;
 };
 
 // One per coroutine that makes durable calls: the run's body, and each

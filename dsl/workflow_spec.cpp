@@ -9,6 +9,7 @@
 #include "dsl/lua_duration.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/pipeline_spec.hpp"
+#include "dsl/version_modules.hpp"
 #include "dsl/webhook_trigger.hpp"
 #include "engine/duration.hpp"
 
@@ -235,8 +236,10 @@ bool push_declaration(lua_State* L, int env, const std::string& key, std::string
   return run_declaration(L, env, key, source, chunkname, true);
 }
 
-std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
-                                          const std::string& chunkname, const std::string& key) {
+namespace {
+std::optional<WorkflowSpec> load_in_environment(lua_State* L, const std::string& source,
+                                                const std::string& chunkname, const std::string& key,
+                                                const std::string& version) {
   int top = lua_gettop(L);
   Budget budget;
   budget.instruction_limit = kLoadInstructions;
@@ -244,8 +247,8 @@ std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& sourc
   {
     ActiveBudget active(L, budget);
     push_environment(L);
-    bool is_workflow =
-        run_declaration(L, -1, key.empty() ? "file:" + chunkname : key, source, "@" + chunkname, false);
+    if (!version.empty()) bind_to_version(L, -1, version);
+    bool is_workflow = run_declaration(L, -1, key, source, "@" + chunkname, false);
     lua_remove(L, is_workflow ? -2 : -1);  // the environment
     if (!is_workflow) return std::nullopt;
   }
@@ -255,6 +258,17 @@ std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& sourc
     lua_settop(L, top);
     throw std::runtime_error(chunkname + ": " + e.what());
   }
+}
+}  // namespace
+
+std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
+                                          const std::string& chunkname) {
+  return load_in_environment(L, source, chunkname, "file:" + chunkname, "");
+}
+
+std::optional<WorkflowSpec> load_version(lua_State* L, const engine::ScriptVersion& version) {
+  if (!version_registered(L, version.hash)) register_version(L, version);
+  return load_in_environment(L, version.entry_source(), version.entry, version.hash, version.hash);
 }
 
 }  // namespace weft::dsl

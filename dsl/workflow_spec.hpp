@@ -14,6 +14,7 @@
 
 #include "dsl/secret_grants.hpp"
 #include "engine/retry_policy.hpp"
+#include "engine/script_version.hpp"
 #include "engine/schedule_spec.hpp"
 #include "engine/webhook_spec.hpp"
 #include "engine/rate_limiter.hpp"
@@ -45,15 +46,19 @@ struct WorkflowSpec {
 WorkflowSpec read_workflow_spec(lua_State* L, int index);
 
 // Loads `source` as a workflow file: compiles it (text only, cached in the
-// state under `key`, default "file:" + chunkname) and runs it in a fresh
-// environment under a budget of its own. When it returns
-// weft.workflow{...}, the declaration table is left on the stack and its
-// spec returned; when it returns anything else (a helper module), nothing
-// is left and nullopt returned. Throws std::runtime_error
+// state under "file:" + chunkname) and runs it in a fresh environment
+// under a budget of its own; its `require`s read the workflows folder.
+// When it returns weft.workflow{...}, the declaration table is left on the
+// stack and its spec returned; when it returns anything else (a helper
+// module), nothing is left and nullopt returned. Throws std::runtime_error
 // "file:line: message" for syntax and load errors.
 std::optional<WorkflowSpec> load_workflow(lua_State* L, const std::string& source,
-                                          const std::string& chunkname,
-                                          const std::string& key = "");
+                                          const std::string& chunkname);
+
+// The same for a stored script version: its workflow file, cached under
+// the version's hash, with `require` bound to the version's modules
+// (version_modules.hpp).
+std::optional<WorkflowSpec> load_version(lua_State* L, const engine::ScriptVersion& version);
 
 // Runs the workflow file again in the environment at `env` — the
 // declaration a run (or a webhook event call) uses, with closures of its

@@ -64,6 +64,8 @@ nlohmann::json to_json(const HistoryEvent& event) {
                         {"started_at", event.started_at},
                         {"ended_at", event.ended_at ? nlohmann::json(event.ended_at) : nullptr}};
   if (event.fire_at) out["fire_at"] = event.fire_at;
+  if (!event.location.empty()) out["location"] = event.location;
+  if (!event.fingerprint.empty()) out["fingerprint"] = event.fingerprint;
   if (!event.error.is_null())
     out["error"] = event.error;
   else

@@ -51,6 +51,11 @@ struct HistoryEvent {
   int64_t fire_at = 0;     // sleep end, wait timeout, next retry; 0 = none
   nlohmann::json result;   // null when none
   nlohmann::json error;    // null when none
+  // Where the call is in the workflow's source ("lead_pipeline.lua:12")
+  // and a fingerprint of its options, as the code that recorded it had
+  // them: replay reports a divergence against both. "" when unknown.
+  std::string location;
+  std::string fingerprint;
 };
 
 nlohmann::json to_json(const HistoryEvent& event);

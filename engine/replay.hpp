@@ -44,6 +44,10 @@ struct Decision {
   const InboxEvent* inbox = nullptr;       // wait_event: the event that arrived
   int64_t wake_at = 0;
   std::string message;
+  // The call as the code makes it now (set by the caller of next()):
+  // where it is in the source and its options' fingerprint.
+  std::string location;
+  std::string fingerprint;
 };
 
 class Journal {

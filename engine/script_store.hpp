@@ -1,8 +1,10 @@
-// Storage of workflow script versions, by content hash. Part of Store
-// (store.hpp).
+// Storage of workflow script versions (script_version.hpp), by hash. Part
+// of Store (store.hpp).
 #pragma once
 #include <optional>
 #include <string>
+
+#include "engine/script_version.hpp"
 
 namespace weft::engine {
 
@@ -10,9 +12,9 @@ class ScriptStore {
  public:
   virtual ~ScriptStore() = default;
 
-  virtual void put_script(const std::string& hash, const std::string& workflow,
-                          const std::string& source) = 0;
-  virtual std::optional<std::string> get_script(const std::string& hash) = 0;
+  // Stores `version` under its hash; a version already stored is kept.
+  virtual void put_version(const ScriptVersion& version) = 0;
+  virtual std::optional<ScriptVersion> get_version(const std::string& hash) = 0;
 };
 
 }  // namespace weft::engine

@@ -66,6 +66,8 @@ HistoryEvent read_event(const Statement& row) {
   e.result = parse_or_null(row, 9);
   e.error = parse_or_null(row, 10);
   e.path = row.text(11);
+  e.location = row.text(12);
+  e.fingerprint = row.text(13);
   return e;
 }
 
@@ -82,7 +84,7 @@ std::vector<Run> read_runs(Statement query) {
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 #define HISTORY_SELECT                                                                       \
   "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
-  " error, path FROM history"
+  " error, path, location, fingerprint FROM history"
 
 }  // namespace
 
@@ -133,21 +135,25 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
   } else if (const auto* put = std::get_if<PutEvent>(&mutation)) {
     const HistoryEvent& e = put->event;
     // An event without a path (a child's end, written by the child's
-    // executor, which knows only the parent's seq) keeps the path of the
-    // pending event it completes.
+    // executor, which knows only the parent's seq) keeps the path, source
+    // location and fingerprint of the pending event it completes.
     db.prepare("INSERT INTO history(run_id, seq, attempt, kind, name, status,"
-               " started_at, ended_at, fire_at, result, error, path)"
-               " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,COALESCE(NULLIF(?12,''),CAST(?2 AS TEXT)))"
+               " started_at, ended_at, fire_at, result, error, path, location, fingerprint)"
+               " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,COALESCE(NULLIF(?12,''),CAST(?2 AS TEXT)),"
+               "?13,?14)"
                " ON CONFLICT(run_id, seq, attempt) DO UPDATE SET kind = excluded.kind,"
                " name = excluded.name, status = excluded.status, started_at = excluded.started_at,"
                " ended_at = excluded.ended_at, fire_at = excluded.fire_at, result = excluded.result,"
                " error = excluded.error,"
-               " path = CASE WHEN ?12 = '' THEN history.path ELSE excluded.path END")
+               " path = CASE WHEN ?12 = '' THEN history.path ELSE excluded.path END,"
+               " location = CASE WHEN ?12 = '' THEN history.location ELSE excluded.location END,"
+               " fingerprint = CASE WHEN ?12 = '' THEN history.fingerprint"
+               " ELSE excluded.fingerprint END")
         .bind(1, e.run_id).bind(2, e.seq).bind(3, static_cast<int64_t>(e.attempt))
         .bind(4, to_string(e.kind)).bind(5, e.name).bind(6, to_string(e.status))
         .bind(7, e.started_at).bind(8, e.ended_at).bind(9, e.fire_at)
         .bind(10, dump_or_empty(e.result)).bind(11, dump_or_empty(e.error))
-        .bind(12, e.path)
+        .bind(12, e.path).bind(13, e.location).bind(14, e.fingerprint)
         .run();
   } else if (const auto* consume = std::get_if<ConsumeInbox>(&mutation)) {
     db.prepare("UPDATE inbox SET consumed_seq = ?3 WHERE id = ?2 AND run_id = ?1")

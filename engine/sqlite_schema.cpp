@@ -149,6 +149,16 @@ ALTER TABLE runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE history ADD COLUMN path TEXT NOT NULL DEFAULT '';
 UPDATE history SET path = CAST(seq AS TEXT);
 )sql",
+    // 8: where each durable call is in the workflow's source, and a
+    // fingerprint of its options, for replay's divergence reports; a
+    // script version's file name, the modules it loaded and its folder
+    R"sql(
+ALTER TABLE history ADD COLUMN location TEXT NOT NULL DEFAULT '';
+ALTER TABLE history ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE scripts ADD COLUMN entry TEXT NOT NULL DEFAULT '';
+ALTER TABLE scripts ADD COLUMN modules TEXT NOT NULL DEFAULT '';
+ALTER TABLE scripts ADD COLUMN folder TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 int64_t current_version(Connection& db) {

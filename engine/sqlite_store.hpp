@@ -54,9 +54,8 @@ class SqliteScriptStore final : public ScriptStore {
  public:
   explicit SqliteScriptStore(SharedSqlite database) : database_(std::move(database)) {}
 
-  void put_script(const std::string& hash, const std::string& workflow,
-                  const std::string& source) override;
-  std::optional<std::string> get_script(const std::string& hash) override;
+  void put_version(const ScriptVersion& version) override;
+  std::optional<ScriptVersion> get_version(const std::string& hash) override;
 
  private:
   SharedSqlite database_;

@@ -1,6 +1,6 @@
 // What the engine needs to know of the workflows a process offers: their
 // current versions by name, their declarations (schedules, webhooks,
-// secrets), and the source of any stored version. The engine reads it;
+// secrets), and the code of any stored version. The engine reads it;
 // the Lua loader (dsl/lua_workflow_catalog.hpp) implements it.
 #pragma once
 #include <cstdint>
@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "engine/schedule_spec.hpp"
+#include "engine/script_version.hpp"
 #include "engine/webhook_spec.hpp"
 
 namespace weft::engine {
 
 struct ScriptInfo {
-  std::string hash;
+  std::string hash;  // the version (script_version.hpp)
   std::string workflow;
   std::string path;
   int64_t timeout_ms = 0;
@@ -37,8 +38,8 @@ class WorkflowCatalog {
   virtual std::optional<ScriptInfo> by_name(const std::string& workflow) const = 0;
   virtual std::vector<ScriptInfo> all() const = 0;
   virtual std::optional<WebhookRoute> webhook(const std::string& path) const = 0;
-  // The source of a version (current or not); throws if unknown.
-  virtual std::string source(const std::string& hash) = 0;
+  // A version's code (current or not); throws if unknown.
+  virtual ScriptVersion version(const std::string& hash) = 0;
 };
 
 }  // namespace weft::engine

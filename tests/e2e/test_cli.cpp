@@ -9,6 +9,7 @@
 
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/weft_cli.hpp"
 
 using nlohmann::json;
 using weft::testing::Process;
@@ -19,28 +20,7 @@ namespace {
 
 const std::string kExamples = std::string(WEFT_SOURCE_DIR) + "/examples/";
 
-struct Cli {
-  TempDir dir;
-  std::string db = (dir.path() / "weft.db").string();
-
-  weft::testing::ProcessResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), WEFT_BINARY);
-    args.push_back("--db");
-    args.push_back(db);
-    return run_command(args);
-  }
-  // The runs parked on an event; none while the process that creates the
-  // database has not created it yet (weft runs then exits 2).
-  json waiting_runs() const {
-    auto listed = (*this)({"runs", "--json", "--status", "waiting"});
-    return listed.exit_code == 0 ? json::parse(listed.out) : json::array();
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    auto path = dir.path() / name;
-    std::ofstream(path) << text;
-    return path.string();
-  }
-};
+using Cli = weft::testing::WeftCli;
 
 }  // namespace
 

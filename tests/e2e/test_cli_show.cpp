@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "engine/content_hash.hpp"
+#include "engine/script_version.hpp"
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
 
@@ -27,6 +28,17 @@ return weft.pipeline {
 }
 )lua";
 
+const char* kFns = "return { store_raw = print, hot = print, notify = print, summary = print }\n";
+
+// The pipeline's version: its file and the module its "fns.*" names load.
+std::string lead_version() {
+  weft::engine::ScriptVersion version;
+  version.entry = "lead.lua";
+  version.files = {{"lead.lua", kLead}, {"fns.lua", kFns}};
+  version.modules = {{"fns", "fns.lua"}};
+  return weft::engine::version_hash(version);
+}
+
 const char* kNightly = R"lua(local weft = require "weft"
 return weft.workflow { name = "nightly", on = { weft.cron "0 0 2 * * *" }, timeout = "1h",
   run = function(ctx) return 1 end }
@@ -36,7 +48,7 @@ struct Folder {
   Folder() {
     write("lead.lua", kLead);
     write("nightly.lua", kNightly);
-    write("fns.lua", "return { store_raw = print, hot = print, notify = print, summary = print }\n");
+    write("fns.lua", kFns);
   }
   void write(const std::string& name, const std::string& text) const {
     std::ofstream(dir.path() / name) << text;
@@ -57,7 +69,7 @@ TEST_CASE("weft show prints a pipeline's triggers, policies and entries", "[e2e]
   auto shown = folder.show({"lead"});
   INFO(shown.err);
   CHECK(shown.exit_code == 0);
-  CHECK(shown.out == "pipeline lead\nversion: " + weft::engine::sha256_hex(kLead) +
+  CHECK(shown.out == "pipeline lead\nversion: " + lead_version() +
                          "\ntriggers:\n  webhook /hooks/leads (unsigned) dedup json:id\n"
                          "policies:\n  retry: {\"attempts\":3}\n"
                          "steps:\n  1. store_raw  [fn fns.store_raw]\n  2. sleep 10m\n  3. when fns.hot\n"

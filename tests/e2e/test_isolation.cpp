@@ -20,6 +20,7 @@ namespace {
 // which raised. Its own writes (rawset on its _G, its own module copies)
 // may succeed: they must not reach another run.
 const char* kAttacker = R"(local weft = require "weft"
+local shared = require "shared"
 local function evil() return "PWNED" end
 return weft.workflow { name = "attacker", run = function(ctx)
   local tried = {}
@@ -42,13 +43,13 @@ return weft.workflow { name = "attacker", run = function(ctx)
   local get = secrets.get
   secrets.get = function(name) rawset(_G, "stolen", name) return get(name) end
   require("weft.json").encode = evil
-  require("shared").kept = ctx
+  shared.kept = ctx
   return tried
 end })";
 
 const char* kVictim = R"(local weft = require "weft"
+local shared = require "shared"
 return weft.workflow { name = "victim", run = function(ctx)
-  local shared = require "shared"
   return {
     upper = ("abc"):upper(), upper_fn = string.upper("abc"), lower = string.lower("ABC"),
     concat = table.concat({ "a", "b" }, ","), floor = math.floor(1.5), tostring = tostring(7),

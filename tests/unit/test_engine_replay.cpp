@@ -119,6 +119,14 @@ TEST_CASE("a history that disagrees with the workflow stops the run with both si
   std::string message = failed.error["message"];
   CHECK_THAT(message, Catch::Contains("position 1") && Catch::Contains("step 'charge_card'") &&
                           Catch::Contains("step 'draw'") && Catch::Contains(run.id));
+  // The same report as weft replay's, with where each side is in the source.
+  const auto& divergence = failed.error["divergence"];
+  CHECK(divergence["position"] == 1);
+  CHECK(divergence["recorded"]["name"] == "charge_card");
+  CHECK(divergence["recorded"]["location"] == "draws.lua:6");
+  CHECK(divergence["current"]["kind"] == "step");
+  CHECK(divergence["current"]["name"] == "draw");
+  CHECK(divergence["current"]["location"] == "draws.lua:6");
 }
 
 TEST_CASE("non-determinism stops the run even when the workflow catches the error",

@@ -40,6 +40,15 @@ Run parked_run(const std::string& id, int64_t wake_at) {
   return run;
 }
 
+// As weft before version 8 left a database: no source locations or
+// fingerprints in history, no file names or modules for scripts.
+void drop_version_8(const std::string& path) {
+  for (const char* column : {"history DROP COLUMN location", "history DROP COLUMN fingerprint",
+                             "scripts DROP COLUMN entry", "scripts DROP COLUMN modules",
+                             "scripts DROP COLUMN folder"})
+    query(path, std::string("ALTER TABLE ") + column);
+}
+
 const char* kDueIndexSql = "SELECT sql FROM sqlite_master WHERE name = 'runs_due'";
 
 }  // namespace
@@ -61,12 +70,13 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
               " WHERE status IN ('pending','running','sleeping','waiting') AND wake_at > 0");
   query(path, "ALTER TABLE runs DROP COLUMN crashes");  // added by version 6
   query(path, "ALTER TABLE history DROP COLUMN path");  // added by version 7
+  drop_version_8(path);
   query(path, "DELETE FROM schema_version WHERE version >= 5");
   REQUIRE(query(path, "SELECT MAX(version) FROM schema_version") == "4");
 
   auto store_owner = weft::engine::open_store(path);
   auto& store = *store_owner;
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "7");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "8");
   CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
   auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, ""});
   REQUIRE(claimed.size() == 1);
@@ -112,6 +122,7 @@ TEST_CASE("version 7 gives the calls recorded before it their sequence number as
   // As weft before version 7 left it: no path column.
   f.engine.reset();
   query(path, "ALTER TABLE history DROP COLUMN path");
+  drop_version_8(path);
   query(path, "DELETE FROM schema_version WHERE version >= 7");
   {
     auto reopened = open_store(path);
