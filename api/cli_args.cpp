@@ -5,6 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/json_limits.hpp"
+#include "engine/utf8.hpp"
+
 namespace weft::api {
 
 CliArgs::CliArgs(int argc, char** argv, int first, const std::vector<CliOption>& options) {
@@ -61,13 +64,21 @@ std::string CliArgs::get_or(const std::string& name, const std::string& fallback
   return get(name).value_or(fallback);
 }
 
-std::string read_json_argument(const std::string& option, const std::string& value) {
-  if (value.empty() || value[0] != '@') return value;
-  std::ifstream in(value.substr(1), std::ios::binary);
-  if (!in) throw UsageError("--" + option + ": cannot read " + value.substr(1));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+nlohmann::json json_argument(const std::string& option, const std::string& value) {
+  std::string text = value;
+  if (!value.empty() && value[0] == '@') {
+    std::ifstream in(value.substr(1), std::ios::binary);
+    if (!in) throw UsageError("--" + option + ": cannot read " + value.substr(1));
+    std::stringstream file;
+    file << in.rdbuf();
+    text = file.str();
+  }
+  try {
+    return engine::parse_json(text);
+  } catch (const engine::JsonTextError& e) {
+    if (e.code == engine::JsonTextError::Code::TooDeep) throw UsageError("--" + option + ": " + e.what());
+    throw UsageError("--" + option + " is not valid JSON: " + engine::sanitize_utf8(text.substr(0, 200)));
+  }
 }
 
 }  // namespace weft::api

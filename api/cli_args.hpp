@@ -2,6 +2,8 @@
 // with a value (--db PATH or --db=PATH) and flags (--json), checked
 // against the command's declared options (api/cli_commands.cpp).
 #pragma once
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <optional>
 #include <set>
@@ -48,7 +50,8 @@ class CliArgs {
 // The master key file: --key-file, or the database path + ".key".
 std::string key_file_for(const CliArgs& args);
 
-// The JSON given as TEXT or @FILE; throws UsageError naming `option`.
-std::string read_json_argument(const std::string& option, const std::string& value);
+// The JSON given as TEXT or @FILE, parsed; throws UsageError naming
+// `option` for an unreadable file or text that is not JSON.
+nlohmann::json json_argument(const std::string& option, const std::string& value);
 
 }  // namespace weft::api

@@ -15,6 +15,10 @@ const CliOption kKeyFile{"key-file", "PATH",
 const CliOption kWorkers{"workers", "N", "worker threads (default: one per core)"};
 const CliOption kInput{"input", "JSON|@FILE", "the run's input: JSON text or @ a JSON file (default {})"};
 const CliOption kJson{"json", "", "print JSON instead of a table"};
+const CliOption kScript{"script", "FILE", "on this workflow file instead of the run's own version"};
+const CliOption kLatest{"latest", "", "on the workflow's current file in the workflows folder"};
+const CliOption kWorkflowsForLatest{
+    "workflows", "DIR", "with --latest: the folder (default: where the run's version came from)"};
 
 const char* kServeNotes = R"(Serves the HTTP API (docs/api.md), runs the workflows of a folder, their
 timers and cron schedules, until SIGTERM or SIGINT (graceful: in-flight
@@ -66,21 +70,28 @@ const std::vector<CommandSpec>& cli_commands() {
         kDbExisting},
        cmd_event, ""},
       {"cancel", "RUN_ID", "cancel a run", {kDbExisting}, cmd_cancel, ""},
-      {"retry", "RUN_ID", "redrive a failed run from its failed step", {kDbExisting}, cmd_retry,
-       ""},
+      {"retry", "RUN_ID", "redrive a failed run from its failed step",
+       {kDbExisting, kLatest, kScript, kWorkflowsForLatest}, cmd_retry, ""},
+      {"fork", "RUN_ID", "start a new run from a position of a recorded one; print its id",
+       {{"from-step", "POSITION", "where the new run executes from: a seq, or a branch path (4/2/1)"},
+        kScript, kLatest, kWorkflowsForLatest,
+        {"input", "JSON|@FILE", "the new run's input (default: the original's)"},
+        {"dry-run", "", "print what would replay and execute again; change nothing"},
+        {"force", "", "fork even if the copied history diverges on the chosen version"}, kJson,
+        kDbExisting},
+       cmd_fork, ""},
       {"runs", "", "list runs, oldest first",
        {kDbExisting,
         {"status", "STATUS", "only runs with this status (pending, completed, failed, ...)"},
         {"workflow", "NAME", "only runs of this workflow"},
+        {"forked-from", "RUN_ID", "only the forks of this run (weft fork)"},
         {"limit", "N", "at most N runs (default 1000)"}, kJson},
        cmd_runs, ""},
       {"history", "RUN_ID", "print a run's timeline", {kDbExisting, kJson}, cmd_history, ""},
       {"replay", "[RUN_ID]",
        "re-execute a run against its history with no side effects; report the first divergence",
        {kDbExisting,
-        {"script", "FILE", "replay on this workflow file instead of the run's own version"},
-        {"latest", "", "replay on the workflow's current file in the workflows folder"},
-        {"workflows", "DIR", "with --latest: the folder (default: where the run's version came from)"},
+        kScript, kLatest, kWorkflowsForLatest,
         {"workflow", "NAME", "replay many runs of this workflow (with --script or --latest)"},
         {"status", "STATUS", "with --workflow: only runs with this status"},
         {"since", "WHEN", "with --workflow: only runs created since (24h, or 2026-12-01)"},

@@ -3,13 +3,15 @@
 #include <cstdio>
 #include <iostream>
 
+#include "api/candidate_version.hpp"
 #include "api/cli_args.hpp"
 #include "api/cli_store.hpp"
 #include "api/commands.hpp"
+#include "api/replay_render.hpp"
+#include "api/version_actions.hpp"
 #include "engine/clock.hpp"
 #include "engine/json_limits.hpp"
 #include "engine/redrive.hpp"
-#include "engine/utf8.hpp"
 
 namespace weft::api {
 
@@ -17,15 +19,7 @@ int cmd_event(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft event RUN_ID NAME)");
   std::string name = args.positional(1, "event name (weft event RUN_ID NAME)");
   nlohmann::json payload = nullptr;
-  if (auto data = args.get("data")) {
-    std::string text = read_json_argument("data", *data);
-    try {
-      payload = engine::parse_json(text);
-    } catch (const engine::JsonTextError& e) {
-      if (e.code == engine::JsonTextError::Code::TooDeep) throw UsageError(std::string("--data: ") + e.what());
-      throw UsageError("--data is not valid JSON: " + engine::sanitize_utf8(text.substr(0, 200)));
-    }
-  }
+  if (auto data = args.get("data")) payload = json_argument("data", *data);
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;
   switch (store.runs().deliver_event(run_id, name, payload, engine::SystemClock().now_ms())) {
@@ -64,10 +58,41 @@ int cmd_cancel(const CliArgs& args) {
   return 1;
 }
 
+namespace {
+
+// weft retry --latest / --script: the run on other code, if its history
+// replays on it.
+int retry_on_other_code(const CliArgs& args, engine::Store& store, const std::string& run_id,
+                        engine::RetryOutcome& outcome) {
+  auto run = store.runs().get_run(run_id);
+  if (!run) {
+    outcome = engine::RetryOutcome::NotFound;
+    return 0;
+  }
+  engine::ScriptVersion version = candidate_version(args, *run, store.scripts());
+  VersionRetry retry = retry_on_version(store, *run, version, engine::SystemClock().now_ms());
+  if (retry.refused) {
+    std::fprintf(stderr, "weft retry: refused: run %s's history diverges on version %s\n",
+                 run_id.c_str(), version.hash.substr(0, 12).c_str());
+    std::cerr << render_replay(retry.check, *run, recorded_version(*run, store.scripts()), version);
+    return 1;
+  }
+  outcome = retry.outcome;
+  return 0;
+}
+
+}  // namespace
+
 int cmd_retry(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft retry RUN_ID)");
   auto store_owner = open_existing_store(args);
-  switch (engine::redrive_run(*store_owner, run_id, engine::SystemClock().now_ms())) {
+  engine::RetryOutcome outcome;
+  bool other_code = args.flag("latest") || args.get("script");
+  if (!other_code)
+    outcome = engine::redrive_run(*store_owner, run_id, engine::SystemClock().now_ms());
+  else if (retry_on_other_code(args, *store_owner, run_id, outcome) != 0)
+    return 1;
+  switch (outcome) {
     case engine::RetryOutcome::NotFound:
       std::fprintf(stderr, "weft: no run %s\n", run_id.c_str());
       return 1;
@@ -79,9 +104,9 @@ int cmd_retry(const CliArgs& args) {
       std::fprintf(stderr, "weft: run %s is a child run; retry its parent\n", run_id.c_str());
       return 1;
     case engine::RetryOutcome::Retried:
-      std::cout << "retrying " << run_id
-                << " from its failed step (a running weft serve or weft resume executes it)"
-                << std::endl;
+      std::cout << "retrying " << run_id << " from its failed step"
+                << (other_code ? " on the new version" : "")
+                << " (a running weft serve or weft resume executes it)" << std::endl;
       return 0;
   }
   return 1;

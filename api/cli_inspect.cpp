@@ -83,6 +83,7 @@ int cmd_runs(const CliArgs& args) {
     if (!filter.status) throw UsageError("--status: unknown status '" + *status + "'");
   }
   filter.workflow = args.get_or("workflow", "");
+  filter.forked_from = args.get_or("forked-from", "");
   filter.limit = std::stoll(args.get_or("limit", "1000"));
   auto store_owner = open_existing_store(args);
   engine::Store& store = *store_owner;

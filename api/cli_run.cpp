@@ -10,7 +10,6 @@
 #include "dsl/lua_workflow_catalog.hpp"
 #include "engine/engine.hpp"
 #include "engine/json_limits.hpp"
-#include "engine/utf8.hpp"
 #include "stdlib/run_services.hpp"
 
 namespace weft::api {
@@ -24,13 +23,7 @@ using engine::RunStatus;
 nlohmann::json parse_input(const CliArgs& args) {
   auto given = args.get("input");
   if (!given) return json::object();
-  std::string text = read_json_argument("input", *given);
-  try {
-    return engine::parse_json(text);
-  } catch (const engine::JsonTextError& e) {
-    if (e.code == engine::JsonTextError::Code::TooDeep) throw UsageError(std::string("--input: ") + e.what());
-    throw UsageError("--input is not valid JSON: " + engine::sanitize_utf8(text.substr(0, 200)));
-  }
+  return json_argument("input", *given);
 }
 
 std::string folder_of(const std::string& file) {

@@ -20,5 +20,6 @@ int cmd_schedules(const CliArgs& args);  // cli_schedules.cpp
 int cmd_serve(const CliArgs& args);      // cli_serve.cpp
 int cmd_show(const CliArgs& args);       // cli_show.cpp
 int cmd_replay(const CliArgs& args);     // cli_replay.cpp
+int cmd_fork(const CliArgs& args);       // cli_fork.cpp
 
 }  // namespace weft::api

@@ -70,8 +70,8 @@ nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
 
 Router::Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* waiters)
     : context_(context), tokens_(std::move(tokens)), waiters_(waiters) {
-  for (auto table : {health_routes(), metrics_routes(), workflow_routes(), run_routes(), dead_letter_routes(),
-                     admin_routes(), webhook_routes()}) {
+  for (auto table : {health_routes(), metrics_routes(), workflow_routes(), run_routes(),
+                     version_routes(), dead_letter_routes(), admin_routes(), webhook_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);
       entries_.push_back({std::move(route), target->segments});

@@ -56,6 +56,15 @@ std::vector<Route> run_routes();       // routes_runs.cpp
 std::vector<Route> admin_routes();     // routes_admin.cpp
 std::vector<Route> dead_letter_routes();  // routes_dead_letters.cpp
 std::vector<Route> webhook_routes();   // routes_webhooks.cpp
+std::vector<Route> version_routes();   // routes_versions.cpp
+
+// The run of the path's {id}, if the caller may see it (another tenant's
+// run is not found, so that its existence does not leak). routes_runs.cpp
+engine::Run visible_run(const RouteCall& call);
+
+// POST /v1/runs/{id}/retry with {"version": ...}: a redrive on that
+// version after a replay check. routes_versions.cpp
+HttpResponse retry_on_version_route(const RouteCall& call, const nlohmann::json& body);
 
 // The answer to a POST .../runs?wait= (routes_runs.cpp): 200 and the run once
 // it has ended; when `timed_out`, 202 and the run as it is; else nullopt.

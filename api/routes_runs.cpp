@@ -8,14 +8,6 @@
 namespace weft::api {
 namespace {
 
-// The run of the path, if the caller may see it (another tenant's run is
-// not found, so that its existence does not leak).
-engine::Run visible_run(const RouteCall& call) {
-  auto run = call.context.store.runs().get_run(call.param("id"));
-  if (!run || !call.sees(*run)) throw ApiError(404, "run_not_found", "no run " + call.param("id"));
-  return *run;
-}
-
 HttpResponse list_runs(const RouteCall& call) {
   engine::RunFilter filter;
   filter.workflow = call.query("workflow").value_or("");
@@ -24,14 +16,23 @@ HttpResponse list_runs(const RouteCall& call) {
     if (!filter.status) throw ApiError(400, "invalid_status", "unknown run status '" + *status + "'");
   }
   if (auto since = call.query("since")) filter.created_since = parse_since(*since);
+  filter.forked_from = call.query("forked_from").value_or("");
   RunPage page = run_page(call, std::move(filter));
   nlohmann::json out = nlohmann::json::array();
   for (const auto& run : page.runs) out.push_back(engine::to_json(run));
   return json_response(200, {{"runs", out}, {"next_cursor", page.next_cursor}});
 }
 
+// A run with its lineage both ways: `forked_from` (engine::to_json) and
+// the ids of its forks.
 HttpResponse get_run(const RouteCall& call) {
-  return json_response(200, engine::to_json(visible_run(call)));
+  engine::Run run = visible_run(call);
+  nlohmann::json out = engine::to_json(run);
+  engine::RunFilter forks;
+  forks.forked_from = run.id;
+  forks.limit = 100;
+  for (const auto& fork : call.context.store.runs().list_runs(forks)) out["forks"].push_back(fork.id);
+  return json_response(200, out);
 }
 
 // History pages: `limit` events (default 1000, at most 10000) with seq
@@ -97,6 +98,8 @@ HttpResponse cancel_run(const RouteCall& call) {
 }
 
 HttpResponse retry_run(const RouteCall& call) {
+  nlohmann::json body = call.json_body(nlohmann::json::object());
+  if (body.is_object() && body.contains("version")) return retry_on_version_route(call, body);
   const std::string id = visible_run(call).id;
   switch (call.context.engine.retry(id)) {
     case engine::RetryOutcome::NotFound:
@@ -112,6 +115,12 @@ HttpResponse retry_run(const RouteCall& call) {
 }
 
 }  // namespace
+
+engine::Run visible_run(const RouteCall& call) {
+  auto run = call.context.store.runs().get_run(call.param("id"));
+  if (!run || !call.sees(*run)) throw ApiError(404, "run_not_found", "no run " + call.param("id"));
+  return *run;
+}
 
 std::vector<Route> run_routes() {
   return {

@@ -42,8 +42,10 @@ int ctx_index(lua_State* L) {
   if (key == nullptr || link == nullptr || link->run == nullptr || !link->in_step) return 1;
   if (std::string_view(key) == "attempt")
     lua_pushinteger(L, link->step.attempt);
-  else if (std::string_view(key) == "step_key")  // stable across retries and crashes
+  else if (std::string_view(key) == "step_key") {  // stable across retries and crashes
+    link->step.step_key_read = true;
     lua_pushfstring(L, "%s:%s", link->run->run.id.c_str(), link->step.path.c_str());
+  }
   return 1;
 }
 
@@ -130,9 +132,13 @@ engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
   RunLink& link = *run_link(L);
   engine::Decision d =
       rc.journal.next(link.path_prefix + std::to_string(++link.calls), kind, name, rc.now());
-  d.location = call_location(L);
-  if (!options.empty()) d.fingerprint = engine::sha256_hex(options).substr(0, 12);
   using Action = engine::Decision::Action;
+  // Only a call that writes history or is reported needs them: replayed
+  // calls (most calls of a resumed run) skip the stack walk and the hash.
+  if (d.action != Action::Replay) {
+    d.location = call_location(L);
+    if (!options.empty()) d.fingerprint = engine::sha256_hex(options).substr(0, 12);
+  }
   auto divergence = [&] {
     return engine::Divergence{d.seq, d.path,
                               d.recorded ? std::optional(engine::summarize(*d.recorded)) : std::nullopt,

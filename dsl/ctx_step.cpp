@@ -111,6 +111,7 @@ int after(lua_State* L, int status) {
   event.ended_at = rc.now();
   event.location = step.location;
   event.fingerprint = step.fingerprint;
+  event.step_key_read = step.step_key_read;
   if (status == LUA_OK || status == LUA_YIELD) {  // LUA_YIELD: fn yielded, then returned
     try {
       event.result = lua_to_json(L, -1, "result of step '" + step.name + "'");

@@ -26,6 +26,7 @@ struct StepInProgress {
   int64_t started_at = 0;
   std::string location;     // of the ctx:step call (engine::HistoryEvent)
   std::string fingerprint;
+  bool step_key_read = false;  // the step read ctx.step_key
 };
 
 // One per coroutine that makes durable calls: the run's body, and each

@@ -245,14 +245,16 @@ CancelOutcome Engine::cancel(const std::string& run_id) {
 
 RetryOutcome Engine::retry(const std::string& run_id) {
   RetryOutcome outcome = redrive_run(store_, run_id, clock_.now_ms());
-  if (outcome == RetryOutcome::Retried) {
-    {
-      std::lock_guard lock(mutex_);
-      next_wake_ = clock_.now_ms();
-    }
-    scheduler_wake_.notify_one();
-  }
+  if (outcome == RetryOutcome::Retried) wake_now();
   return outcome;
+}
+
+void Engine::wake_now() {
+  {
+    std::lock_guard lock(mutex_);
+    next_wake_ = clock_.now_ms();
+  }
+  scheduler_wake_.notify_one();
 }
 
 void Engine::tick_schedules() {

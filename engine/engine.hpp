@@ -95,6 +95,10 @@ class Engine {
   CancelOutcome cancel(const std::string& run_id);
   // Redrives a failed run from its failed step (see redrive.hpp).
   RetryOutcome retry(const std::string& run_id);
+  // A run was made due outside the engine (a fork, a redrive on another
+  // version): look for due runs now.
+  void wake_now();
+  const Clock& clock() const { return clock_; }
 
   // Graceful stop: no more claims or schedule fires; each run in flight
   // finishes its current step and is handed back to the store, due at

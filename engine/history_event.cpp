@@ -66,6 +66,7 @@ nlohmann::json to_json(const HistoryEvent& event) {
   if (event.fire_at) out["fire_at"] = event.fire_at;
   if (!event.location.empty()) out["location"] = event.location;
   if (!event.fingerprint.empty()) out["fingerprint"] = event.fingerprint;
+  if (event.step_key_read) out["step_key_read"] = true;
   if (!event.error.is_null())
     out["error"] = event.error;
   else

@@ -56,6 +56,9 @@ struct HistoryEvent {
   // them: replay reports a divergence against both. "" when unknown.
   std::string location;
   std::string fingerprint;
+  // A step that read ctx.step_key, the idempotency key it can hand to the
+  // API it calls: forks say which re-executed steps are safe to repeat.
+  bool step_key_read = false;
 };
 
 nlohmann::json to_json(const HistoryEvent& event);

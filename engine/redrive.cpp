@@ -41,7 +41,22 @@ std::optional<HistoryEvent> failed_step(const std::vector<HistoryEvent>& history
                            [](const auto& a, const auto& b) { return a.seq < b.seq; });
 }
 
-RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now) {
+std::vector<HistoryEvent> redrive_markers(const std::vector<HistoryEvent>& history, int64_t now) {
+  std::vector<HistoryEvent> markers;
+  for (HistoryEvent marker : failed_steps(history)) {
+    marker.attempt += 1;
+    marker.status = EventStatus::Redriven;
+    marker.started_at = marker.ended_at = now;
+    marker.fire_at = 0;
+    marker.result = nullptr;
+    marker.error = nullptr;
+    markers.push_back(std::move(marker));
+  }
+  return markers;
+}
+
+RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now,
+                         const std::string& script_hash) {
   auto run = store.runs().get_run(run_id);
   if (!run) return RetryOutcome::NotFound;
   if (!run->parent_id.empty()) return RetryOutcome::ChildRun;
@@ -51,15 +66,8 @@ RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now) {
   request.now = now;
   // The workflow timeout starts over: the same length, from now.
   if (run->deadline) request.deadline = now + (run->deadline - run->created_at);
-  for (HistoryEvent marker : failed_steps(store.runs().history(run_id))) {
-    marker.attempt += 1;
-    marker.status = EventStatus::Redriven;
-    marker.started_at = marker.ended_at = now;
-    marker.fire_at = 0;
-    marker.result = nullptr;
-    marker.error = nullptr;
-    request.markers.push_back(std::move(marker));
-  }
+  request.markers = redrive_markers(store.runs().history(run_id), now);
+  request.script_hash = script_hash;
   return store.runs().redrive(request) ? RetryOutcome::Retried : RetryOutcome::NotFailed;
 }
 

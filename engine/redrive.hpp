@@ -39,6 +39,13 @@ std::vector<HistoryEvent> failed_steps(const std::vector<HistoryEvent>& history)
 // The failure that ended the run, for listings: the latest of failed_steps.
 std::optional<HistoryEvent> failed_step(const std::vector<HistoryEvent>& history);
 
-RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now);
+// The marker events a redrive of a run with `history` appends at `now`:
+// one per failed step (failed_steps), at its next attempt.
+std::vector<HistoryEvent> redrive_markers(const std::vector<HistoryEvent>& history, int64_t now);
+
+// Redrives the run; with `script_hash`, on that version from now on (its
+// replay checked by the caller: weft retry --latest).
+RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now,
+                         const std::string& script_hash = "");
 
 }  // namespace weft::engine

@@ -53,6 +53,8 @@ nlohmann::json to_json(const Run& run) {
   if (run.wake_at) out["wake_at"] = run.wake_at;
   if (run.deadline) out["deadline"] = run.deadline;
   if (run.crashes) out["crashes"] = run.crashes;
+  if (!run.forked_from.empty())
+    out["forked_from"] = {{"run", run.forked_from}, {"seq", run.forked_seq}};
   return out;
 }
 

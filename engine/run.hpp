@@ -47,6 +47,10 @@ struct Run {
   // Times this run was executing when its process died (counted when it is
   // claimed again); at the engine's limit it is failed as "crashed".
   int64_t crashes = 0;
+  // A fork (weft fork) records the run and the position it was forked
+  // from: its history is that run's before the position.
+  std::string forked_from;
+  int64_t forked_seq = 0;
 };
 
 nlohmann::json to_json(const Run& run);

@@ -111,6 +111,7 @@ struct RunFilter {
   int64_t created_since = 0;          // created_at >= this; 0 = any
   bool unfinished_only = false;
   bool top_level_only = false;        // no child runs
+  std::string forked_from;            // only the forks of this run
   bool newest_first = false;
   std::optional<RunCursor> after;
   int64_t limit = 1000;
@@ -140,6 +141,7 @@ enum class CancelOutcome { NotFound, AlreadyFinished, Cancelled, Requested };
 struct RedriveRequest {
   std::string run_id;
   std::vector<HistoryEvent> markers;
+  std::string script_hash;  // the version to go on with; "" = the run's own
   int64_t deadline = 0;
   int64_t now = 0;
 };

@@ -49,6 +49,8 @@ Run read_run(const Statement& row) {
   run.lease_expires = row.int64(17);
   run.cancel_requested = row.int64(18) != 0;
   run.crashes = row.int64(19);
+  run.forked_from = row.text(20);
+  run.forked_seq = row.int64(21);
   return run;
 }
 
@@ -68,6 +70,7 @@ HistoryEvent read_event(const Statement& row) {
   e.path = row.text(11);
   e.location = row.text(12);
   e.fingerprint = row.text(13);
+  e.step_key_read = row.int64(14) != 0;
   return e;
 }
 
@@ -80,11 +83,11 @@ std::vector<Run> read_runs(Statement query) {
 #define RUN_COLUMNS                                                                           \
   "id, workflow, script_hash, input, status, result, error, created_at, updated_at, tenant, " \
   "idempotency_key, parent_id, parent_seq, root_id, wake_at, deadline, lease_owner, "        \
-  "lease_expires, cancel_requested, crashes"
+  "lease_expires, cancel_requested, crashes, forked_from, forked_seq"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 #define HISTORY_SELECT                                                                       \
   "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
-  " error, path, location, fingerprint FROM history"
+  " error, path, location, fingerprint, step_key_read FROM history"
 
 }  // namespace
 
@@ -94,7 +97,7 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
     // OR IGNORE: a duplicate id or idempotency key must not fail the other
     // runs' writes in this batch; the write is reported as not applied.
     db.prepare("INSERT OR IGNORE INTO runs(" RUN_COLUMNS
-               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)")
+               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)")
         .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, dump_json(r.input))
         .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
         .bind(7, dump_or_empty(r.error)).bind(8, r.created_at).bind(9, r.updated_at)
@@ -102,6 +105,7 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
         .bind(13, r.parent_seq).bind(14, r.root_id).bind(15, r.wake_at).bind(16, r.deadline)
         .bind(17, r.lease_owner).bind(18, r.lease_expires)
         .bind(19, static_cast<int64_t>(r.cancel_requested)).bind(20, r.crashes)
+        .bind(21, r.forked_from).bind(22, r.forked_seq)
         .run();
     return db.changes() > 0;
   } else if (const auto* update = std::get_if<UpdateRun>(&mutation)) {
@@ -138,9 +142,9 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
     // executor, which knows only the parent's seq) keeps the path, source
     // location and fingerprint of the pending event it completes.
     db.prepare("INSERT INTO history(run_id, seq, attempt, kind, name, status,"
-               " started_at, ended_at, fire_at, result, error, path, location, fingerprint)"
+               " started_at, ended_at, fire_at, result, error, path, location, fingerprint, step_key_read)"
                " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,COALESCE(NULLIF(?12,''),CAST(?2 AS TEXT)),"
-               "?13,?14)"
+               "?13,?14,?15)"
                " ON CONFLICT(run_id, seq, attempt) DO UPDATE SET kind = excluded.kind,"
                " name = excluded.name, status = excluded.status, started_at = excluded.started_at,"
                " ended_at = excluded.ended_at, fire_at = excluded.fire_at, result = excluded.result,"
@@ -148,12 +152,13 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
                " path = CASE WHEN ?12 = '' THEN history.path ELSE excluded.path END,"
                " location = CASE WHEN ?12 = '' THEN history.location ELSE excluded.location END,"
                " fingerprint = CASE WHEN ?12 = '' THEN history.fingerprint"
-               " ELSE excluded.fingerprint END")
+               " ELSE excluded.fingerprint END, step_key_read = excluded.step_key_read")
         .bind(1, e.run_id).bind(2, e.seq).bind(3, static_cast<int64_t>(e.attempt))
         .bind(4, to_string(e.kind)).bind(5, e.name).bind(6, to_string(e.status))
         .bind(7, e.started_at).bind(8, e.ended_at).bind(9, e.fire_at)
         .bind(10, dump_or_empty(e.result)).bind(11, dump_or_empty(e.error))
         .bind(12, e.path).bind(13, e.location).bind(14, e.fingerprint)
+        .bind(15, static_cast<int64_t>(e.step_key_read))
         .run();
   } else if (const auto* consume = std::get_if<ConsumeInbox>(&mutation)) {
     db.prepare("UPDATE inbox SET consumed_seq = ?3 WHERE id = ?2 AND run_id = ?1")
@@ -245,6 +250,7 @@ std::vector<Run> SqliteRunStore::list_runs(const RunFilter& filter) {
   if (filter.created_since) where += " AND created_at >= ?5";
   if (filter.unfinished_only) where += " AND " UNFINISHED;
   if (filter.top_level_only) where += " AND parent_id = ''";
+  if (!filter.forked_from.empty()) where += " AND forked_from = ?9";
   const char* direction = filter.newest_first ? " DESC" : "";
   if (filter.after) where += filter.newest_first ? " AND (created_at, id) < (?6, ?7)"
                                                  : " AND (created_at, id) > (?6, ?7)";
@@ -260,6 +266,7 @@ std::vector<Run> SqliteRunStore::list_runs(const RunFilter& filter) {
   if (filter.created_since) q.bind(5, filter.created_since);
   if (filter.after) q.bind(6, filter.after->created_at).bind(7, filter.after->id);
   q.bind(8, filter.limit);
+  if (!filter.forked_from.empty()) q.bind(9, filter.forked_from);
   std::vector<Run> runs;
   while (q.step()) runs.push_back(read_run(q));
   return runs;
@@ -450,8 +457,10 @@ bool SqliteRunStore::redrive(const RedriveRequest& request) {
   sqlite::Transaction tx(*writer);
   writer->prepare("UPDATE runs SET status = 'pending', error = '', result = '', wake_at = ?2,"
                    " deadline = ?3, cancel_requested = 0, crashes = 0, lease_owner = '', lease_expires = 0,"
-                   " updated_at = ?2 WHERE id = ?1 AND status = 'failed'")
+                   " updated_at = ?2, script_hash = CASE WHEN ?4 = '' THEN script_hash ELSE ?4 END"
+                   " WHERE id = ?1 AND status = 'failed'")
       .bind(1, request.run_id).bind(2, request.now).bind(3, request.deadline)
+      .bind(4, request.script_hash)
       .run();
   if (writer->changes() == 0) return false;
   for (const auto& marker : request.markers) apply(*writer, PutEvent{marker});

@@ -40,12 +40,15 @@ Run parked_run(const std::string& id, int64_t wake_at) {
   return run;
 }
 
-// As weft before version 8 left a database: no source locations or
-// fingerprints in history, no file names or modules for scripts.
+// As weft before version 8 left a database: no source locations,
+// fingerprints or step-key reads in history, no file names, modules or
+// folders for scripts, no fork lineage for runs.
 void drop_version_8(const std::string& path) {
+  query(path, "DROP INDEX runs_forked");
   for (const char* column : {"history DROP COLUMN location", "history DROP COLUMN fingerprint",
-                             "scripts DROP COLUMN entry", "scripts DROP COLUMN modules",
-                             "scripts DROP COLUMN folder"})
+                             "history DROP COLUMN step_key_read", "scripts DROP COLUMN entry",
+                             "scripts DROP COLUMN modules", "scripts DROP COLUMN folder",
+                             "runs DROP COLUMN forked_from", "runs DROP COLUMN forked_seq"})
     query(path, std::string("ALTER TABLE ") + column);
 }
 
