@@ -16,11 +16,11 @@ engine::ScriptVersion recorded_version(const engine::Run& run, engine::ScriptSto
 }
 
 engine::ScriptVersion candidate_version(const CliArgs& args, const engine::Run& run,
-                                        engine::ScriptStore& scripts) {
+                                        const engine::ScriptVersion& recorded) {
   auto script = args.get("script");
   bool latest = args.flag("latest");
   if (script && latest) throw UsageError("--script and --latest: give one of them");
-  if (!script && !latest) return recorded_version(run, scripts);
+  if (!script && !latest) return recorded;
   if (script) {
     // Modules the file requires are read beside it.
     std::string folder = std::filesystem::path(*script).parent_path().string();
@@ -31,7 +31,7 @@ engine::ScriptVersion candidate_version(const CliArgs& args, const engine::Run& 
                        " is a run of '" + run.workflow + "'");
     return catalog.version(info.hash);
   }
-  std::string dir = args.get_or("workflows", recorded_version(run, scripts).folder);
+  std::string dir = args.get_or("workflows", recorded.folder);
   if (dir.empty()) throw UsageError("--latest: give the workflows folder with --workflows DIR");
   dsl::LuaWorkflowCatalog catalog(dir);
   auto problems = catalog.add_folder();

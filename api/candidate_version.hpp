@@ -9,11 +9,12 @@
 
 namespace weft::api {
 
-// Throws UsageError when both options are given, the file does not
-// declare the run's workflow, or the folder has no such workflow;
-// std::runtime_error when the code does not load.
+// `recorded` is the run's own version. Throws UsageError when both
+// options are given, the file does not declare the run's workflow, or
+// the folder has no such workflow; std::runtime_error when the code does
+// not load.
 engine::ScriptVersion candidate_version(const CliArgs& args, const engine::Run& run,
-                                        engine::ScriptStore& scripts);
+                                        const engine::ScriptVersion& recorded);
 
 // The run's own version; throws std::runtime_error if it is not stored.
 engine::ScriptVersion recorded_version(const engine::Run& run, engine::ScriptStore& scripts);

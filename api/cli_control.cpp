@@ -69,12 +69,13 @@ int retry_on_other_code(const CliArgs& args, engine::Store& store, const std::st
     outcome = engine::RetryOutcome::NotFound;
     return 0;
   }
-  engine::ScriptVersion version = candidate_version(args, *run, store.scripts());
+  engine::ScriptVersion recorded = recorded_version(*run, store.scripts());
+  engine::ScriptVersion version = candidate_version(args, *run, recorded);
   VersionRetry retry = retry_on_version(store, *run, version, engine::SystemClock().now_ms());
   if (retry.refused) {
     std::fprintf(stderr, "weft retry: refused: run %s's history diverges on version %s\n",
                  run_id.c_str(), version.hash.substr(0, 12).c_str());
-    std::cerr << render_replay(retry.check, *run, recorded_version(*run, store.scripts()), version);
+    std::cerr << render_replay(retry.check, *run, recorded, version);
     return 1;
   }
   outcome = retry.outcome;

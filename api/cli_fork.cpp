@@ -61,7 +61,7 @@ int cmd_fork(const CliArgs& args) {
   auto run = store.runs().get_run(run_id);
   if (!run) throw UsageError("no run " + run_id);
   engine::ScriptVersion recorded = recorded_version(*run, store.scripts());
-  engine::ScriptVersion version = candidate_version(args, *run, store.scripts());
+  engine::ScriptVersion version = candidate_version(args, *run, recorded);
   ForkResult result;
   try {
     result = fork_run(store, *run, version, request, engine::SystemClock().now_ms());

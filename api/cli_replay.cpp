@@ -8,6 +8,7 @@
 
 #include "api/candidate_version.hpp"
 #include "api/cli_args.hpp"
+#include "api/cli_bundle.hpp"
 #include "api/cli_store.hpp"
 #include "api/commands.hpp"
 #include "api/replay_render.hpp"
@@ -37,23 +38,35 @@ int64_t since_ms(const std::string& text) {
   }
 }
 
-int replay_one(const CliArgs& args) {
+// The run to replay: from the database, or with --bundle from a repro
+// bundle (no database needed).
+engine::RunBundle recorded_run(const CliArgs& args) {
+  if (auto bundle = args.get("bundle")) {
+    if (!args.positionals().empty()) throw UsageError("give a RUN_ID or --bundle FILE, not both");
+    return read_bundle(*bundle);
+  }
   std::string run_id = args.positional(0, "run id (weft replay RUN_ID)");
   auto store_owner = open_existing_store(args);
-  engine::Store& store = *store_owner;
-  auto run = store.runs().get_run(run_id);
-  if (!run) throw UsageError("no run " + run_id);
-  engine::ScriptVersion recorded = recorded_version(*run, store.scripts());
-  engine::ScriptVersion current = candidate_version(args, *run, store.scripts());
+  try {
+    return engine::export_run(*store_owner, run_id);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+int replay_one(const CliArgs& args) {
+  engine::RunBundle recorded = recorded_run(args);
+  const engine::Run& run = recorded.run;
+  engine::ScriptVersion current = candidate_version(args, run, recorded.version);
   dsl::Replayer replayer;
-  dsl::ReplayReport report = replayer.replay(*run, store.runs().history(run->id), current);
+  dsl::ReplayReport report = replayer.replay(run, recorded.history, current);
   if (args.flag("json")) {
     json out = dsl::to_json(report);
-    out["run"] = run->id;
+    out["run"] = run.id;
     out["version"] = current.hash;
     std::cout << engine::dump_json(out, 2) << std::endl;
   } else {
-    std::cout << render_replay(report, *run, recorded, current);
+    std::cout << render_replay(report, run, recorded.version, current);
   }
   return report.divergence ? 1 : 0;
 }
@@ -84,7 +97,7 @@ int replay_many(const CliArgs& args) {
   };
   std::map<std::string, Group> by_position;  // keyed by the divergence's JSON text
   for (const auto& run : runs) {
-    if (!current) current = candidate_version(args, run, store.scripts());
+    if (!current) current = candidate_version(args, run, recorded_version(run, store.scripts()));
     auto report = replayer.replay(run, store.runs().history(run.id), *current);
     if (report.result_differs) ++differs;
     if (!report.divergence) continue;

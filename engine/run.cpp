@@ -55,6 +55,7 @@ nlohmann::json to_json(const Run& run) {
   if (run.crashes) out["crashes"] = run.crashes;
   if (!run.forked_from.empty())
     out["forked_from"] = {{"run", run.forked_from}, {"seq", run.forked_seq}};
+  if (!run.imported_from.empty()) out["imported_from"] = run.imported_from;
   return out;
 }
 

@@ -51,6 +51,9 @@ struct Run {
   // from: its history is that run's before the position.
   std::string forked_from;
   int64_t forked_seq = 0;
+  // A run loaded from a repro bundle (weft import) names the run it was
+  // exported from; it was stored not due, so nothing executed it.
+  std::string imported_from;
 };
 
 nlohmann::json to_json(const Run& run);

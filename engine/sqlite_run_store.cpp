@@ -51,6 +51,7 @@ Run read_run(const Statement& row) {
   run.crashes = row.int64(19);
   run.forked_from = row.text(20);
   run.forked_seq = row.int64(21);
+  run.imported_from = row.text(22);
   return run;
 }
 
@@ -83,7 +84,7 @@ std::vector<Run> read_runs(Statement query) {
 #define RUN_COLUMNS                                                                           \
   "id, workflow, script_hash, input, status, result, error, created_at, updated_at, tenant, " \
   "idempotency_key, parent_id, parent_seq, root_id, wake_at, deadline, lease_owner, "        \
-  "lease_expires, cancel_requested, crashes, forked_from, forked_seq"
+  "lease_expires, cancel_requested, crashes, forked_from, forked_seq, imported_from"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 #define HISTORY_SELECT                                                                       \
   "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
@@ -97,7 +98,7 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
     // OR IGNORE: a duplicate id or idempotency key must not fail the other
     // runs' writes in this batch; the write is reported as not applied.
     db.prepare("INSERT OR IGNORE INTO runs(" RUN_COLUMNS
-               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)")
+               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)")
         .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, dump_json(r.input))
         .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
         .bind(7, dump_or_empty(r.error)).bind(8, r.created_at).bind(9, r.updated_at)
@@ -105,7 +106,7 @@ bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
         .bind(13, r.parent_seq).bind(14, r.root_id).bind(15, r.wake_at).bind(16, r.deadline)
         .bind(17, r.lease_owner).bind(18, r.lease_expires)
         .bind(19, static_cast<int64_t>(r.cancel_requested)).bind(20, r.crashes)
-        .bind(21, r.forked_from).bind(22, r.forked_seq)
+        .bind(21, r.forked_from).bind(22, r.forked_seq).bind(23, r.imported_from)
         .run();
     return db.changes() > 0;
   } else if (const auto* update = std::get_if<UpdateRun>(&mutation)) {

@@ -152,7 +152,8 @@ UPDATE history SET path = CAST(seq AS TEXT);
     // 8: where each durable call is in the workflow's source, and a
     // fingerprint of its options, for replay's divergence reports, and
     // whether a step read its idempotency key; a script version's file
-    // name, the modules it loaded and its folder; the run a fork came from
+    // name, the modules it loaded and its folder; the run a fork or an
+    // import came from
     R"sql(
 ALTER TABLE history ADD COLUMN location TEXT NOT NULL DEFAULT '';
 ALTER TABLE history ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
@@ -162,6 +163,7 @@ ALTER TABLE history ADD COLUMN step_key_read INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE scripts ADD COLUMN folder TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN forked_from TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN forked_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN imported_from TEXT NOT NULL DEFAULT '';
 CREATE INDEX runs_forked ON runs(forked_from, created_at, id) WHERE forked_from != '';
 )sql",
 };

@@ -48,7 +48,8 @@ void drop_version_8(const std::string& path) {
   for (const char* column : {"history DROP COLUMN location", "history DROP COLUMN fingerprint",
                              "history DROP COLUMN step_key_read", "scripts DROP COLUMN entry",
                              "scripts DROP COLUMN modules", "scripts DROP COLUMN folder",
-                             "runs DROP COLUMN forked_from", "runs DROP COLUMN forked_seq"})
+                             "runs DROP COLUMN forked_from", "runs DROP COLUMN forked_seq",
+                             "runs DROP COLUMN imported_from"})
     query(path, std::string("ALTER TABLE ") + column);
 }
 
