@@ -22,6 +22,20 @@ engine::RunBundle read_bundle(const std::string& path) {
   }
 }
 
+engine::RunBundle recorded_run(const CliArgs& args, const char* usage) {
+  if (auto bundle = args.get("bundle")) {
+    if (!args.positionals().empty()) throw UsageError("give a RUN_ID or --bundle FILE, not both");
+    return read_bundle(*bundle);
+  }
+  std::string run_id = args.positional(0, usage);
+  auto store_owner = open_existing_store(args);
+  try {
+    return engine::export_run(*store_owner, run_id);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
 int cmd_export(const CliArgs& args) {
   std::string run_id = args.positional(0, "run id (weft export RUN_ID)");
   auto store_owner = open_existing_store(args);

@@ -41,6 +41,18 @@ Rate limits for the workflows' keys, in the configuration file:
 They take precedence over limits a workflow declares for the same key.
 )";
 
+const char* kDebugNotes = R"(Commands (one per line, or ;-separated with --commands):
+  next, back          the next / previous recorded call
+  goto POSITION       a seq, or a branch path such as 4/2/1
+  until STEP_NAME     forward to the next call with that name
+  where               the current call: its record and source
+  locals              the workflow's local variables at this call
+  print EXPR          a Lua expression evaluated there (read-only)
+  history             every recorded call, the current one marked
+  quit
+Each move replays the history from the start with no side effects.
+)";
+
 const char* kReplayNotes = R"(Step functions are not called (their recorded results or errors are
 returned), recorded now/uuid/random are handed back, I/O is not
 reachable, and nothing is written to the database.
@@ -98,6 +110,12 @@ const std::vector<CommandSpec>& cli_commands() {
         {"limit", "N", "with --workflow: at most N runs (default 1000)"},
         {"bundle", "FILE", "replay the run of a repro bundle (weft export) instead of RUN_ID"}, kJson},
        cmd_replay, kReplayNotes},
+      {"debug", "RUN_ID", "step back and forth through a recorded run: source, records, locals",
+       {kDbExisting, kScript, kLatest, kWorkflowsForLatest,
+        {"bundle", "FILE", "debug the run of a repro bundle instead of RUN_ID"},
+        {"commands", "CMDS", "run these ;-separated commands instead of reading stdin"},
+        {"json", "", "print the answers as one JSON array"}},
+       cmd_debug, kDebugNotes},
       {"export", "RUN_ID", "write a run, its history and its code to one JSON repro bundle",
        {kDbExisting, {"output", "FILE", "the bundle file (default: stdout)"}}, cmd_export, ""},
       {"import", "FILE", "load a repro bundle as a new run that nothing executes; print its id",

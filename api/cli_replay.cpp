@@ -38,24 +38,8 @@ int64_t since_ms(const std::string& text) {
   }
 }
 
-// The run to replay: from the database, or with --bundle from a repro
-// bundle (no database needed).
-engine::RunBundle recorded_run(const CliArgs& args) {
-  if (auto bundle = args.get("bundle")) {
-    if (!args.positionals().empty()) throw UsageError("give a RUN_ID or --bundle FILE, not both");
-    return read_bundle(*bundle);
-  }
-  std::string run_id = args.positional(0, "run id (weft replay RUN_ID)");
-  auto store_owner = open_existing_store(args);
-  try {
-    return engine::export_run(*store_owner, run_id);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-}
-
 int replay_one(const CliArgs& args) {
-  engine::RunBundle recorded = recorded_run(args);
+  engine::RunBundle recorded = recorded_run(args, "run id (weft replay RUN_ID)");
   const engine::Run& run = recorded.run;
   engine::ScriptVersion current = candidate_version(args, run, recorded.version);
   dsl::Replayer replayer;

@@ -22,6 +22,7 @@ int cmd_show(const CliArgs& args);       // cli_show.cpp
 int cmd_replay(const CliArgs& args);     // cli_replay.cpp
 int cmd_fork(const CliArgs& args);       // cli_fork.cpp
 int cmd_export(const CliArgs& args);     // cli_bundle.cpp
+int cmd_debug(const CliArgs& args);      // cli_debug.cpp
 int cmd_import(const CliArgs& args);     // cli_bundle.cpp
 
 }  // namespace weft::api

@@ -5,6 +5,7 @@
 // a stored version's hash; none is the run's own.
 #include "api/routes.hpp"
 #include "api/version_actions.hpp"
+#include "dsl/replay_frames.hpp"
 #include "dsl/replayer.hpp"
 
 namespace weft::api {
@@ -80,6 +81,32 @@ HttpResponse fork_route(const RouteCall& call) {
   return json_response(201, out);
 }
 
+// GET /v1/runs/{id}/frames/{seq}[?version=V][&expression=E]: the
+// workflow's state at a recorded call (dsl/replay_frames.hpp).
+HttpResponse frame_route(const RouteCall& call) {
+  engine::Run run = visible_run(call);
+  const std::string& seq_text = call.param("seq");
+  bool digits = !seq_text.empty() && seq_text.size() <= 18 &&
+                seq_text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) throw ApiError(400, "invalid_seq", "seq must be a whole number");
+  int64_t seq = std::stoll(seq_text);
+  auto history = call.context.store.runs().history(run.id);
+  const engine::HistoryEvent* event = nullptr;
+  for (const auto& recorded : history)
+    if (recorded.seq == seq) event = &recorded;  // the latest attempt
+  if (!event) throw ApiError(404, "call_not_found", "run " + run.id + " has no call at seq " + seq_text);
+  json selector = json::object();
+  if (auto version = call.query("version")) selector["version"] = *version;
+  engine::ScriptVersion version = chosen_version(call, run, selector);
+  dsl::Replayer replayer;
+  dsl::Frame frame = dsl::frame_at(replayer, run, history, version, seq, call.query("expression").value_or(""));
+  json out = dsl::to_json(frame);
+  out["call"] = engine::to_json(*event);
+  out["run"] = run.id;
+  out["version"] = version.hash;
+  return json_response(200, out);
+}
+
 }  // namespace
 
 // POST /v1/runs/{id}/retry with {"version": ...} (routes_runs.cpp calls it).
@@ -110,6 +137,7 @@ std::vector<Route> version_routes() {
   return {
       {"POST", "/v1/runs/{id}/replay", replay_route},
       {"POST", "/v1/runs/{id}/fork", fork_route},
+      {"GET", "/v1/runs/{id}/frames/{seq}", frame_route},
   };
 }
 

@@ -71,20 +71,6 @@ void push_ctx_metatable(lua_State* L) {
   lua_setfield(L, -2, "__index");
 }
 
-// "file:line" of the nearest caller in the workflow's own files: frames of
-// Weft's embedded modules (weft/saga.lua, ...) are skipped. "" if none.
-std::string call_location(lua_State* L) {
-  constexpr int kMaxFrames = 32;
-  lua_Debug ar;
-  for (int level = 1; level <= kMaxFrames && lua_getstack(L, level, &ar); ++level) {
-    if (!lua_getinfo(L, "Sl", &ar) || ar.source == nullptr || ar.currentline <= 0) continue;
-    std::string_view source(ar.source);
-    if (source.size() < 2 || source.front() != '@' || source.substr(1, 5) == "weft/") continue;
-    return std::string(source.substr(1)) + ":" + std::to_string(ar.currentline);
-  }
-  return "";
-}
-
 }  // namespace
 
 void push_ctx(lua_State* L, RunContext& rc) {
@@ -127,8 +113,23 @@ RunContext& durable_caller(lua_State* L, const char* fn) {
   return *link->run;
 }
 
+std::string call_location(lua_State* L, int* level_found) {
+  constexpr int kMaxFrames = 32;
+  lua_Debug ar;
+  for (int level = 1; level <= kMaxFrames && lua_getstack(L, level, &ar); ++level) {
+    if (!lua_getinfo(L, "Sl", &ar) || ar.source == nullptr || ar.currentline <= 0) continue;
+    std::string_view source(ar.source);
+    if (source.size() < 2 || source.front() != '@' || source.substr(1, 5) == "weft/") continue;
+    if (level_found) *level_found = level;
+    return std::string(source.substr(1)) + ":" + std::to_string(ar.currentline);
+  }
+  return "";
+}
+
 engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
                            std::string_view name, std::string_view options) {
+  if (rc.replay && rc.replay->evaluating)
+    throw std::runtime_error("a debugger expression cannot make durable calls");
   RunLink& link = *run_link(L);
   engine::Decision d =
       rc.journal.next(link.path_prefix + std::to_string(++link.calls), kind, name, rc.now());
@@ -156,6 +157,15 @@ engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
     if (d.recorded) {  // matched: final, or pending / retried where the run stopped
       ++rc.replay->replayed;
       rc.replay->visited.insert(d.path);
+    }
+    if (d.recorded && d.seq == rc.replay->pause_seq && rc.replay->at_pause) {
+      d.location = call_location(L);
+      rc.replay->at_pause(L, rc, d);
+      rc.replay->paused = true;
+      rc.replay->stop = divergence();
+      d.action = Action::Mismatch;
+      d.message = "paused by the debugger";
+      return d;
     }
     if (d.action != Action::Replay) {  // nothing recorded to answer with: replay ends here
       rc.replay->stop = divergence();

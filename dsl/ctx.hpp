@@ -32,6 +32,11 @@ RunContext& durable_caller(lua_State* L, const char* fn);
 engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
                            std::string_view name, std::string_view options = {});
 
+// "file:line" of the nearest caller in the workflow's own files (frames
+// of Weft's embedded weft/*.lua skipped), and its stack level in
+// `level`; "" if none.
+std::string call_location(lua_State* L, int* level = nullptr);
+
 // Dooms the run if it was cancelled or passed its deadline; true when the
 // run must stop (its error is then pushed and the caller returns kRaise).
 bool must_stop(lua_State* L, RunContext& rc);

@@ -67,8 +67,13 @@ std::optional<engine::Divergence> first_unvisited(const std::vector<engine::Hist
 class Replay {
  public:
   Replay(LuaState& state, const engine::Run& run, const WorkflowSpec& spec,
-         const std::vector<engine::HistoryEvent>& history, engine::RateLimiter& limiter)
+         const std::vector<engine::HistoryEvent>& history, engine::RateLimiter& limiter,
+         const ReplayTrace* pause)
       : state_(state), rc_(run, spec, engine::Journal(history, {}), clock_), history_(history) {
+    if (pause) {
+      trace_.pause_seq = pause->pause_seq;
+      trace_.at_pause = pause->at_pause;
+    }
     rc_.run.deadline = 0;  // a replay is never cancelled nor timed out
     rc_.run.cancel_requested = false;
     rc_.replay = &trace_;
@@ -169,6 +174,7 @@ class Replay {
   ReplayReport finish(ReplayReport report) {
     const engine::Run& run = rc_.run;
     bool ended_by_code = engine::is_finished(run.status) && !stopped_from_outside(run);
+    if (trace_.paused) return report;  // stopped on purpose, mid-run
     if (trace_.stop && (trace_.diverged || ended_by_code)) {
       report.divergence = trace_.stop;
     } else if (!trace_.stop) {
@@ -224,11 +230,11 @@ const WorkflowSpec& Replayer::load(const engine::ScriptVersion& version) {
 }
 
 ReplayReport Replayer::replay(const engine::Run& run, const std::vector<engine::HistoryEvent>& history,
-                              const engine::ScriptVersion& version) {
+                              const engine::ScriptVersion& version, const ReplayTrace* pause) {
   const WorkflowSpec& spec = load(version);
   engine::Run as_version = run;
   as_version.script_hash = version.hash;
-  Replay replay(state_, as_version, spec, history, limiter_);
+  Replay replay(state_, as_version, spec, history, limiter_, pause);
   return replay.run("@" + version.entry);
 }
 

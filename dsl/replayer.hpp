@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dsl/lua_state.hpp"
+#include "dsl/run_context.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/divergence.hpp"
 #include "engine/history_event.hpp"
@@ -50,9 +51,10 @@ class Replayer {
   Replayer();
 
   // Replays `run` with `history` on `version`. Throws std::runtime_error
-  // when the version does not load.
+  // when the version does not load. With `pause` (its pause_seq and
+  // at_pause set), the replay stops at that call after at_pause ran.
   ReplayReport replay(const engine::Run& run, const std::vector<engine::HistoryEvent>& history,
-                      const engine::ScriptVersion& version);
+                      const engine::ScriptVersion& version, const ReplayTrace* pause = nullptr);
 
  private:
   const WorkflowSpec& load(const engine::ScriptVersion& version);

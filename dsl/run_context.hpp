@@ -42,6 +42,8 @@ struct PendingOp {
   std::vector<std::string> await_events;  // Park as Waiting for these event names
 };
 
+class RunContext;
+
 // Set on a side-effect-free replay (replayer.hpp): durable calls are
 // answered from history only; the first one history cannot answer (a
 // divergence, or the end of what was recorded) stops the run.
@@ -50,6 +52,13 @@ struct ReplayTrace {
   std::set<std::string> visited;   // their paths
   std::optional<engine::Divergence> stop;
   bool diverged = false;           // stop is a mismatch, not the end of history
+  // A debugger's pause (replay_frames.hpp): at the recorded call with
+  // this seq, `at_pause` runs inside the run's coroutine (its frames are
+  // on the stack), then the replay stops there.
+  int64_t pause_seq = 0;
+  std::function<void(lua_State* L, RunContext& rc, const engine::Decision& d)> at_pause;
+  bool paused = false;
+  bool evaluating = false;  // a debugger expression runs: durable calls are refused
 };
 
 // Where ctx:child finds the script of another workflow of the same folder.
