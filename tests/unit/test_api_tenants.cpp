@@ -86,6 +86,26 @@ TEST_CASE("a tenant-scoped token sees and starts only its tenant's runs", "[api]
   CHECK(api("GET", "/v1/runs/" + id, "", acme).body["status"] == "completed");
 }
 
+TEST_CASE("replay, frames and fork of another tenant's run are not found, and a fork keeps its tenant",
+          "[api][auth][tenant][fork]") {
+  Api api({{"acme-token", "acme"}, {"globex-token", "globex"}});
+  auto acme = bearer("acme-token"), globex = bearer("globex-token");
+  std::string id = api("POST", "/v1/workflows/approval/runs", "{}", acme).body["id"];
+  api.fx.settle();
+  check_error(api("POST", "/v1/runs/" + id + "/replay", "{}", globex), 404, "run_not_found");
+  check_error(api("GET", "/v1/runs/" + id + "/frames/1", "", globex), 404, "run_not_found");
+  check_error(api("POST", "/v1/runs/" + id + "/fork", R"({"from_step":1})", globex), 404, "run_not_found");
+  check_error(api("POST", "/v1/runs/" + id + "/retry", R"({"version":"latest"})", globex), 404,
+              "run_not_found");
+  CHECK(api("POST", "/v1/runs/" + id + "/replay", "{}", acme).status == 200);
+
+  auto forked = api("POST", "/v1/runs/" + id + "/fork", R"({"from_step":1})", acme);
+  REQUIRE(forked.status == 201);
+  CHECK(forked.body["fork"]["tenant"] == "acme");
+  CHECK(api("GET", "/v1/runs?forked_from=" + id, "", globex).body["runs"].empty());
+  CHECK(api("GET", "/v1/runs?forked_from=" + id, "", acme).body["runs"].size() == 1);
+}
+
 TEST_CASE("idempotency keys are scoped by tenant", "[api][auth][tenant][idempotency]") {
   Api api({{"acme-token", "acme"}, {"globex-token", "globex"}});
   auto acme = bearer("acme-token"), globex = bearer("globex-token");
