@@ -3,20 +3,84 @@
 // still on the Lua stack: lua_getlocal / lua_getupvalue read it.
 #include "dsl/replay_frames.hpp"
 
+#include <algorithm>
+
 #include "dsl/ctx.hpp"
 #include "dsl/lua_json.hpp"
+#include "engine/utf8.hpp"
 
 namespace weft::dsl {
 namespace {
 
 using nlohmann::json;
 
+constexpr int kMaxDepth = 8;       // nesting shown; deeper tables (and cycles) are "<table>"
+constexpr int kMaxEntries = 100;   // entries shown per table
+constexpr int kMaxTotal = 1'000;   // entries shown per value, all tables together
+
+// A value as the debugger shows it: JSON where JSON can hold it; inside a
+// table that holds something else (functions, ctx, coroutines), each such
+// value as "<type>", so that a module or a record with methods still
+// shows its data. Bounded in depth, entries per table and entries in all
+// (`budget`): a local may be huge, or a table that holds itself.
+json table_json(lua_State* L, int index, const char* name, int depth, int& budget);
+
 json value_json(lua_State* L, int index, const char* name) {
+  int budget = kMaxTotal;
+  return table_json(L, index, name, 0, budget);
+}
+
+json table_json(lua_State* L, int index, const char* name, int depth, int& budget) {
+  index = lua_absindex(L, index);
   try {
     return lua_to_json(L, index, name);
   } catch (const std::exception&) {
-    return std::string("<") + luaL_typename(L, index) + ">";
   }
+  if (!lua_istable(L, index) || depth >= kMaxDepth || budget <= 0 || !lua_checkstack(L, 3))
+    return std::string("<") + luaL_typename(L, index) + ">";
+  json out = json::object();
+  int shown = 0, left = 0;
+  // The entries that are not tables first, then the tables with what is
+  // left of the budget: a deep first entry cannot hide its siblings.
+  int tables_left = 0;
+  lua_pushnil(L);
+  while (lua_next(L, index)) {
+    tables_left += lua_istable(L, -1) ? 1 : 0;
+    lua_pop(L, 1);
+  }
+  for (bool tables : {false, true}) {
+    lua_pushnil(L);
+    while (lua_next(L, index)) {
+      std::string key;
+      if (lua_istable(L, -1) != tables) {
+        lua_pop(L, 1);
+        continue;
+      }
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        key = engine::sanitize_utf8(lua_tostring(L, -2));
+      } else if (lua_type(L, -2) == LUA_TNUMBER) {
+        key = lua_isinteger(L, -2) ? std::to_string(lua_tointeger(L, -2)) : std::to_string(lua_tonumber(L, -2));
+      } else {  // a key only code can hold (Weft's hidden ones among them): not data
+        lua_pop(L, 1);
+        continue;
+      }
+      if (shown < kMaxEntries && budget > 0) {
+        --budget;
+        // Each nested table gets its share of the budget, so that siblings
+        // show as much as the first one.
+        int share = tables ? std::max(1, budget / std::max(1, tables_left--)) : 0;
+        int unused = share;
+        out[key] = table_json(L, -1, name, depth + 1, tables ? unused : budget);
+        budget -= share - unused;
+        ++shown;
+      } else {
+        ++left;
+      }
+      lua_pop(L, 1);
+    }
+  }
+  if (left > 0) out["..."] = std::to_string(left) + " more";
+  return out;
 }
 
 // Fills `frame` from the workflow frame of the paused call on L; with an

@@ -20,7 +20,8 @@ struct Frame {
   bool reached = false;   // false: the replay diverged or ended before the call
   std::string location;   // "file:line" of the call in the replayed code
   // The workflow frame's locals and upvalues by name, as JSON; what JSON
-  // cannot hold (functions, ctx, tables holding them) as "<type>".
+  // cannot hold (a function, a coroutine) as "<type>", also inside tables
+  // (at most 8 levels and 100 entries per table are shown).
   nlohmann::json locals = nlohmann::json::object();
   bool evaluated = false;  // an expression was given
   nlohmann::json value;    // its value

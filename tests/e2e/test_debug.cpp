@@ -72,6 +72,9 @@ TEST_CASE("weft debug answers as JSON, reads commands from stdin, and debugs a b
   CHECK(answers[0]["call"]["name"] == "clean");
   CHECK(answers[0]["location"] == "lead.lua:4");
   CHECK(answers[1]["locals"]["lead"] == json({{"email", "ADA@EXAMPLE.COM "}, {"score", 3}}));
+  // ctx holds what JSON cannot (a hidden key): its data still shows.
+  CHECK(answers[1]["locals"]["ctx"]["workflow"] == "lead");
+  CHECK(answers[1]["locals"]["ctx"]["run_id"] == "lead-1");
   CHECK_FALSE(answers[1]["locals"].contains("email"));  // assigned by this very call
   CHECK(answers[2]["value"] == 4);
   CHECK(answers[3]["error"] == "no recorded call at position '9'");
@@ -111,4 +114,24 @@ TEST_CASE("GET /v1/runs/{id}/frames/{seq} gives the locals and location at a cal
   CHECK(body["call"]["name"] == "save");
   CHECK(request("GET", server.url("/v1/runs/" + id + "/frames/99")).status == 404);
   CHECK(request("GET", server.url("/v1/runs/" + id + "/frames/x")).status == 400);
+}
+
+TEST_CASE("weft debug shows a local that holds itself and functions, bounded", "[e2e][debug]") {
+  WeftCli weft;
+  std::string file = weft.write("flows/loop.lua", R"(local weft = require "weft"
+return weft.workflow { name = "loop", run = function(ctx)
+  local node = { name = "root", visit = function() end }
+  for i = 1, 150 do node[i] = node end  -- a table that holds itself, wide
+  return ctx:step("done", function() return 1 end)
+end }
+)");
+  REQUIRE(weft({"run", file, "--id", "loop-1"}).exit_code == 0);
+  auto r = weft({"debug", "loop-1", "--json", "--commands", "locals"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  json node = json::parse(r.out)[0]["locals"]["node"];
+  CHECK(node["name"] == "root");
+  CHECK(node["visit"] == "<function>");
+  CHECK(node.size() == 101);  // 100 entries shown, then how many more
+  CHECK(r.out.size() < 2'000'000);
 }
