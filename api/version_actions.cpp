@@ -79,9 +79,8 @@ ForkResult fork_run(engine::Store& store, const engine::Run& original,
 VersionRetry retry_on_version(engine::Store& store, const engine::Run& run,
                               const engine::ScriptVersion& version, int64_t now) {
   VersionRetry result;
-  if (!run.parent_id.empty() || run.status != engine::RunStatus::Failed) {
-    result.outcome = run.parent_id.empty() ? engine::RetryOutcome::NotFailed
-                                           : engine::RetryOutcome::ChildRun;
+  if (auto refusal = engine::redrive_refusal(run)) {
+    result.outcome = *refusal;
     return result;
   }
   auto history = store.runs().history(run.id);

@@ -151,7 +151,7 @@ engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
     d.message = engine::describe(*rc.mismatch);
     if (rc.replay) {
       rc.replay->stop = rc.mismatch;
-      rc.replay->diverged = true;
+      rc.replay->stopped = ReplayTrace::Stop::Diverged;
     }
   } else if (rc.replay) {
     if (d.recorded) {  // matched: final, or pending / retried where the run stopped
@@ -161,13 +161,14 @@ engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
     if (d.recorded && d.seq == rc.replay->pause_seq && rc.replay->at_pause) {
       d.location = call_location(L);
       rc.replay->at_pause(L, rc, d);
-      rc.replay->paused = true;
+      rc.replay->stopped = ReplayTrace::Stop::Paused;
       rc.replay->stop = divergence();
       d.action = Action::Mismatch;
       d.message = "paused by the debugger";
       return d;
     }
     if (d.action != Action::Replay) {  // nothing recorded to answer with: replay ends here
+      rc.replay->stopped = ReplayTrace::Stop::EndOfHistory;
       rc.replay->stop = divergence();
       d.action = Action::Mismatch;
       d.message = "replay reached the end of the recorded history";

@@ -106,7 +106,7 @@ class Replay {
         }
         break;  // stopped where history stops
       }
-      if (trace_.stop) break;
+      if (trace_.stopped != ReplayTrace::Stop::None) break;
       if (status == LUA_OK && !rc_.doomed()) {
         if (compensating_) {
           report.outcome = "compensated";
@@ -135,7 +135,7 @@ class Replay {
       break;
     }
     report.replayed = trace_.replayed;
-    if (trace_.stop) {
+    if (trace_.stopped != ReplayTrace::Stop::None) {
       report.outcome.clear();
       report.result = report.error = nullptr;
     }
@@ -174,10 +174,11 @@ class Replay {
   ReplayReport finish(ReplayReport report) {
     const engine::Run& run = rc_.run;
     bool ended_by_code = engine::is_finished(run.status) && !stopped_from_outside(run);
-    if (trace_.paused) return report;  // stopped on purpose, mid-run
-    if (trace_.stop && (trace_.diverged || ended_by_code)) {
+    using Stop = ReplayTrace::Stop;
+    if (trace_.stopped == Stop::Paused) return report;  // stopped on purpose, mid-run
+    if (trace_.stopped == Stop::Diverged || (trace_.stopped == Stop::EndOfHistory && ended_by_code)) {
       report.divergence = trace_.stop;
-    } else if (!trace_.stop) {
+    } else if (trace_.stopped == Stop::None) {
       report.divergence = first_unvisited(history_, trace_.visited);
     }
     if (ended_by_code && !report.divergence) report.result_differs = !same_outcome(run, report);

@@ -48,16 +48,16 @@ class RunContext;
 // answered from history only; the first one history cannot answer (a
 // divergence, or the end of what was recorded) stops the run.
 struct ReplayTrace {
+  enum class Stop { None, EndOfHistory, Diverged, Paused };
   int64_t replayed = 0;            // calls history answered
   std::set<std::string> visited;   // their paths
-  std::optional<engine::Divergence> stop;
-  bool diverged = false;           // stop is a mismatch, not the end of history
+  Stop stopped = Stop::None;       // why the replay stopped, if it did
+  std::optional<engine::Divergence> stop;  // the call it stopped at
   // A debugger's pause (replay_frames.hpp): at the recorded call with
   // this seq, `at_pause` runs inside the run's coroutine (its frames are
   // on the stack), then the replay stops there.
   int64_t pause_seq = 0;
   std::function<void(lua_State* L, RunContext& rc, const engine::Decision& d)> at_pause;
-  bool paused = false;
   bool evaluating = false;  // a debugger expression runs: durable calls are refused
 };
 

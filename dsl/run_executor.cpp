@@ -5,7 +5,6 @@
 
 #include "dsl/ctx.hpp"
 #include "dsl/environment.hpp"
-#include "dsl/lua_guard.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/run_entry.hpp"

@@ -41,6 +41,12 @@ std::optional<HistoryEvent> failed_step(const std::vector<HistoryEvent>& history
                            [](const auto& a, const auto& b) { return a.seq < b.seq; });
 }
 
+std::optional<RetryOutcome> redrive_refusal(const Run& run) {
+  if (!run.parent_id.empty()) return RetryOutcome::ChildRun;
+  if (run.status != RunStatus::Failed) return RetryOutcome::NotFailed;
+  return std::nullopt;
+}
+
 std::vector<HistoryEvent> redrive_markers(const std::vector<HistoryEvent>& history, int64_t now) {
   std::vector<HistoryEvent> markers;
   for (HistoryEvent marker : failed_steps(history)) {
@@ -59,8 +65,7 @@ RetryOutcome redrive_run(Store& store, const std::string& run_id, int64_t now,
                          const std::string& script_hash) {
   auto run = store.runs().get_run(run_id);
   if (!run) return RetryOutcome::NotFound;
-  if (!run->parent_id.empty()) return RetryOutcome::ChildRun;
-  if (run->status != RunStatus::Failed) return RetryOutcome::NotFailed;
+  if (auto refusal = redrive_refusal(*run)) return *refusal;
   RedriveRequest request;
   request.run_id = run_id;
   request.now = now;

@@ -39,6 +39,9 @@ std::vector<HistoryEvent> failed_steps(const std::vector<HistoryEvent>& history)
 // The failure that ended the run, for listings: the latest of failed_steps.
 std::optional<HistoryEvent> failed_step(const std::vector<HistoryEvent>& history);
 
+// Why `run` cannot be redriven (NotFailed, ChildRun), or nullopt if it can.
+std::optional<RetryOutcome> redrive_refusal(const Run& run);
+
 // The marker events a redrive of a run with `history` appends at `now`:
 // one per failed step (failed_steps), at its next attempt.
 std::vector<HistoryEvent> redrive_markers(const std::vector<HistoryEvent>& history, int64_t now);
