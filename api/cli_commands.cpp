@@ -61,6 +61,14 @@ Exit status: 0 no divergence, 1 a divergence (with --workflow: any run
 diverged), 2 usage or load error.
 )";
 
+const char* kTestNotes = R"(PATH is a *_test.lua file or a folder searched for them (default:
+./workflows and ./examples). Each test runs in a fresh database with a
+virtual clock and the workflows of its file's folder; HTTP never leaves
+the process (unmocked requests fail the test). See docs/testing.md.
+
+Exit status: 0 every test passed, 1 a test failed, 2 usage error.
+)";
+
 }  // namespace
 
 const std::vector<CommandSpec>& cli_commands() {
@@ -127,6 +135,10 @@ const std::vector<CommandSpec>& cli_commands() {
        {{"workflows", "DIR", "the workflows folder (default .)"},
         {"format", "FORMAT", "text (default), or a pipeline's graph as mermaid or dot"}},
        cmd_show, ""},
+      {"test", "[PATH ...]", "run the *_test.lua tests of workflows with mocked HTTP and virtual time",
+       {{"filter", "TEXT", "only the tests whose name contains TEXT"},
+        {"junit", "FILE", "also write the results as JUnit XML to FILE"}},
+       cmd_test, kTestNotes},
       {"serve", "", "run the engine as an HTTP service", serve_options(), cmd_serve, kServeNotes},
       {"secrets", "(set NAME | list | delete NAME | rotate-key)", "manage encrypted secrets",
        {{"value", "V", "secrets set: the value (default: --from-file, else stdin)"},

@@ -24,5 +24,6 @@ int cmd_fork(const CliArgs& args);       // cli_fork.cpp
 int cmd_export(const CliArgs& args);     // cli_bundle.cpp
 int cmd_debug(const CliArgs& args);      // cli_debug.cpp
 int cmd_import(const CliArgs& args);     // cli_bundle.cpp
+int cmd_test(const CliArgs& args);       // cli_test.cpp
 
 }  // namespace weft::api

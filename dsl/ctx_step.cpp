@@ -16,6 +16,7 @@
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/redact.hpp"
+#include "dsl/step_mocks.hpp"
 #include "engine/trace.hpp"
 
 namespace weft::dsl {
@@ -38,6 +39,31 @@ int add_traceback(lua_State* L) {
   luaL_traceback(L, L, nullptr, 1);
   lua_setfield(L, -2, "traceback");
   return 1;
+}
+
+// A mocked step's function (weft test): returns upvalue 1, or raises it
+// when upvalue 2 is true. Each call gets a fresh copy of an error table,
+// so the traceback one call attaches is not seen by the next.
+int mocked_step(lua_State* L) {
+  if (!lua_toboolean(L, lua_upvalueindex(2))) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    return 1;
+  }
+  push_error_json(L, lua_to_json(L, lua_upvalueindex(1), "mocked error"));
+  return lua_error(L);
+}
+
+// Replaces the step function at `fn_index` when a test mocked the step.
+void apply_step_mock(lua_State* L, RunContext& rc, const std::string& name, int fn_index) {
+  StepMocks* mocks = rc.service<StepMocks>();
+  if (mocks == nullptr) return;
+  std::optional<StepOutcome> outcome = mocks->take(name);
+  if (!outcome) return;
+  bool raise = !outcome->error.is_null();
+  push_json(L, raise ? outcome->error : outcome->result);
+  lua_pushboolean(L, raise);
+  lua_pushcclosure(L, mocked_step, 2);
+  lua_replace(L, fn_index);
 }
 
 void note_step_end(lua_State* L, const engine::HistoryEvent& event) {
@@ -86,6 +112,7 @@ int begin(lua_State* L, EventKind kind) {
                   " attempt=" + std::to_string(d.attempt) + " name=" + name);
   link.in_step = true;
   link.step_name = name;
+  if (kind == EventKind::Step) apply_step_mock(L, rc, name, fn_index);
   lua_settop(L, fn_index);
   lua_pushcfunction(L, add_traceback);
   lua_insert(L, fn_index);  // ..., traceback handler, fn

@@ -39,6 +39,12 @@ void place_in_folder(const std::string& path, const std::string& dir,
 
 }  // namespace
 
+bool is_test_file(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  const std::string suffix = "_test.lua";
+  return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 LuaWorkflowCatalog::LuaWorkflowCatalog(engine::ScriptStore& store, std::string workflows_dir)
     : store_(&store), dir_(std::move(workflows_dir)) {}
 
@@ -100,7 +106,8 @@ std::vector<std::string> LuaWorkflowCatalog::read_folder(ByName& into) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".lua") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".lua" && !is_test_file(entry.path()))
+      files.push_back(entry.path());
   if (ec) return {dir_ + ": " + ec.message()};
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {

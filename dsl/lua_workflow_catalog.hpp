@@ -4,6 +4,7 @@
 // so a run finishes on the version it started with, and its name mapped
 // to the current version for new runs.
 #pragma once
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,10 @@
 
 namespace weft::dsl {
 
+// NAME_test.lua: a file of weft test's tests, never a workflow or module
+// of the folder it is in.
+bool is_test_file(const std::filesystem::path& path);
+
 class LuaWorkflowCatalog : public engine::WorkflowCatalog {
  public:
   LuaWorkflowCatalog(engine::ScriptStore& store, std::string workflows_dir);
@@ -28,8 +33,8 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
   // "file:line: message" for a bad file, when it declares no workflow, or
   // when it declares a webhook path another workflow has.
   engine::ScriptInfo add_file(const std::string& path);
-  // Registers every workflow file directly in the folder; returns one
-  // message per bad file (the others are registered).
+  // Registers every workflow file directly in the folder (test files
+  // aside); returns one message per bad file (the others are registered).
   std::vector<std::string> add_folder();
   // Reads the folder again: a changed file's version is what new runs
   // get, a removed file's workflow is no longer offered, a file that now

@@ -6,6 +6,8 @@
 #pragma once
 #include <curl/curl.h>
 
+#include "stdlib/http_transport.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,48 +22,14 @@
 
 namespace weft::stdlib {
 
-struct HttpRequest {
-  std::string method = "GET";
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  bool has_body = false;
-  int64_t timeout_ms = 30'000;
-  int64_t connect_timeout_ms = 10'000;
-  int64_t max_body_bytes = 10 << 20;
-  bool follow_redirects = false;
-};
-
-struct HttpResponse {
-  long status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
-  std::string body;
-};
-
-// A failed transfer, classified for retries.
-struct HttpError {
-  std::string kind;  // timeout, connect, tls, too_large, protocol
-  std::string message;
-  bool retryable = false;
-};
-
-struct HttpOutcome {
-  bool ok = false;
-  HttpResponse response;
-  HttpError error;
-};
-
-class HttpClient {
+class HttpClient final : public HttpTransport {
  public:
   explicit HttpClient(boost::asio::io_context& io);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  using Done = std::function<void(HttpOutcome)>;
-  // Starts the request; `done` runs later on the loop's thread, never
-  // inside this call.
-  void start(const HttpRequest& request, Done done);
+  void start(const HttpRequest& request, Done done) override;
   size_t in_flight() const { return transfers_.size(); }
 
  private:

@@ -217,7 +217,7 @@ void push_failure(lua_State* L, const std::string& kind, const std::string& mess
 int request_body(lua_State* L, int table) {
   dsl::require_step(L, "http.request");
   dsl::RunLink* link = dsl::governing_link(L);
-  if (link == nullptr || link->run == nullptr || link->run->service<HttpClient>() == nullptr || dsl::run_link(L) == nullptr)
+  if (link == nullptr || link->run == nullptr || link->run->service<HttpTransport>() == nullptr || dsl::run_link(L) == nullptr)
     throw std::runtime_error("http.request can only run inside a workflow step");
   Options options = read_options(L, table);
   dsl::RunContext& rc = *link->run;
@@ -229,7 +229,7 @@ int request_body(lua_State* L, int table) {
   auto started = std::chrono::steady_clock::now();
   bool raise = options.raise;
   return dsl::start_async(L, rc, [&](dsl::AsyncComplete complete) {
-    rc.service<HttpClient>()->start(options.request, [complete, label, host, raise, run_id, step, started](HttpOutcome outcome) {
+    rc.service<HttpTransport>()->start(options.request, [complete, label, host, raise, run_id, step, started](HttpOutcome outcome) {
       std::string result = outcome.ok ? std::to_string(outcome.response.status) : outcome.error.kind;
       auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
       record_http_request(host, result, static_cast<double>(micros) / 1e6);

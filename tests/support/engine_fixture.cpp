@@ -2,23 +2,10 @@
 #include "stdlib/run_services.hpp"
 #include "tests/support/engine_fixture.hpp"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <stdexcept>
 
 namespace weft::testing {
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "weft-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 EngineFixture::EngineFixture(const StoreMaker& make_store) {
   std::filesystem::create_directories(dir.path() / "workflows");

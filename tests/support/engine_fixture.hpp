@@ -11,19 +11,15 @@
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/store_open.hpp"
+#include "engine/temp_dir.hpp"
 #include "dsl/lua_workflow_catalog.hpp"
 #include "stdlib/secret_box.hpp"
 
 namespace weft::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+// A temporary folder removed at the end (engine/temp_dir.hpp).
+struct TempDir : engine::TempDir {
+  TempDir() : engine::TempDir("weft-test-") {}
 };
 
 class EngineFixture {
