@@ -2,9 +2,13 @@
 #include "api/test_harness.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <future>
 #include <stdexcept>
 
 #include "api/cli_bundle.hpp"
+#include "api/http_target.hpp"
 #include "engine/schedules.hpp"
 #include "engine/store_open.hpp"
 #include "stdlib/run_services.hpp"
@@ -23,7 +27,7 @@ bool waits_for_event(engine::Store& store, const engine::Run& run) {
 
 TestHarness::TestHarness(const std::string& workflows_dir) : dir_("weft-test-") {
   keys_ = std::make_unique<stdlib::SecretKeys>((dir_.path() / "weft.key").string());
-  store_ = engine::open_store((dir_.path() / "weft.db").string());
+  store_ = engine::open_scratch_store(dir_.path().string());
   catalog_ = std::make_unique<dsl::LuaWorkflowCatalog>(store_->scripts(), workflows_dir);
   auto problems = catalog_->add_folder();
   if (!problems.empty()) {
@@ -45,7 +49,10 @@ TestHarness::TestHarness(const std::string& workflows_dir) : dir_("weft-test-") 
   engine_ = std::make_unique<engine::Engine>(*store_, *catalog_, clock_, options);
 }
 
-TestHarness::~TestHarness() { engine_.reset(); }
+TestHarness::~TestHarness() {
+  webhooks_.reset();
+  engine_.reset();
+}
 
 void TestHarness::settle() {
   for (int round = 0; round < kMaxWakeups; ++round) {
@@ -154,6 +161,33 @@ dsl::ReplayReport TestHarness::replay(const std::string& run_id) {
 engine::Run TestHarness::import(const std::string& bundle_path) {
   engine::RunBundle bundle = read_bundle(bundle_path);
   return engine::import_bundle(*store_, bundle, now());
+}
+
+TestHarness::WebhookAnswer TestHarness::deliver_webhook(const std::string& path,
+                                                        const std::map<std::string, std::string>& headers,
+                                                        const std::string& body) {
+  std::string why;
+  auto target = parse_target(path, &why);
+  if (!target) throw std::invalid_argument("webhook path " + path + ": " + why);
+  if (!webhooks_) webhooks_ = std::make_unique<WebhookIngress>(*store_, *catalog_, *engine_, keys_.get());
+  ApiRequest request{"POST", path, {}, body, "127.0.0.1"};
+  for (const auto& [name, value] : headers) {
+    std::string lower = name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[lower] = value;
+  }
+  HttpResponse response = webhooks_->deliver(request, *target);
+  if (response.deferred) {  // answered once the run's start is durable
+    auto answered = std::make_shared<std::promise<HttpResponse>>();
+    std::future<HttpResponse> answer = answered->get_future();
+    response.deferred([answered](HttpResponse reply) { answered->set_value(std::move(reply)); });
+    if (answer.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+      throw std::runtime_error("the webhook delivery got no answer in 30 s");
+    response = answer.get();
+  }
+  webhooks_->flush_audit();
+  settle();
+  return {response.status, response.body};
 }
 
 void TestHarness::set_secret(const std::string& name, const std::string& value) {

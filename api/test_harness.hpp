@@ -11,12 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/http_mocks.hpp"
+#include "api/webhook_ingress.hpp"
 #include "api/version_actions.hpp"
 #include "dsl/lua_workflow_catalog.hpp"
 #include "dsl/step_mocks.hpp"
@@ -62,6 +64,15 @@ class TestHarness {
   dsl::ReplayReport replay(const std::string& run_id);
   // Loads a repro bundle (weft export) as a run that nothing executes.
   engine::Run import(const std::string& bundle_path);
+  // POSTs a delivery to a webhook path through the ingress weft serve
+  // uses (signature check, dedup, limit, event mapping), then runs the
+  // engine; the answer weft serve would send. Header names any case.
+  struct WebhookAnswer {
+    int status = 0;
+    nlohmann::json body;
+  };
+  WebhookAnswer deliver_webhook(const std::string& path, const std::map<std::string, std::string>& headers,
+                                const std::string& body);
 
   void set_secret(const std::string& name, const std::string& value);
 
@@ -87,6 +98,7 @@ class TestHarness {
   std::unique_ptr<engine::Store> store_;
   std::unique_ptr<dsl::LuaWorkflowCatalog> catalog_;
   std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<WebhookIngress> webhooks_;  // made on first use; goes before the engine
   bool schedules_ = false;
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "api/test_lua.hpp"
@@ -414,6 +415,47 @@ int t_import(lua_State* L) {
   });
 }
 
+// t:webhook(path, {body = TEXT | json = VALUE, headers = {...}}): the
+// answer {status, body}, and the run it started (or found) if any.
+int t_webhook(lua_State* L) {
+  luaL_checkstring(L, 2);
+  return located(L, [](lua_State* L) {
+    HarnessBinding* binding = binding_at(L, 1, kHarnessType);
+    TestHarness& harness = harness_of(binding);
+    std::map<std::string, std::string> headers;
+    std::string body;
+    if (lua_istable(L, 3)) {
+      check_fields(L, 3, {"body", "json", "headers"}, "t:webhook");
+      if (lua_getfield(L, 3, "json") != LUA_TNIL) {
+        body = dsl::lua_to_json(L, -1, "json").dump();
+        headers["content-type"] = "application/json";
+      }
+      lua_pop(L, 1);
+      if (auto text = string_field(L, 3, "body")) body = *text;
+      if (lua_getfield(L, 3, "headers") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+          if (lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1)) {
+            lua_pop(L, 3);
+            throw std::runtime_error("t:webhook: field 'headers' must map names to strings");
+          }
+          headers[lower(lua_tostring(L, -2))] = lua_tostring(L, -1);
+          lua_pop(L, 1);
+        }
+      }
+      lua_pop(L, 1);
+    }
+    TestHarness::WebhookAnswer answer = harness.deliver_webhook(lua_tostring(L, 2), headers, body);
+    after_engine_ran(harness);
+    dsl::push_json(L, {{"status", answer.status}, {"body", answer.body}});
+    if (answer.body.is_object() && answer.body.contains("run_id") && answer.body["run_id"].is_string()) {
+      push_run(L, binding, answer.body["run_id"].get<std::string>());
+      return 2;
+    }
+    return 1;
+  });
+}
+
 // ---- run handles ----
 
 engine::Run run_arg(lua_State* L) {
@@ -622,7 +664,8 @@ void push_harness(lua_State* L, HarnessBinding& binding) {
       {"put_document", t_put_document}, {"document", t_document},
       {"documents", t_documents}, {"put_blob", t_put_blob},
       {"blob", t_blob},           {"blobs", t_blobs},
-      {"import", t_import},       {nullptr, nullptr}};
+      {"import", t_import},       {"webhook", t_webhook},
+      {nullptr, nullptr}};
   static const luaL_Reg run_methods[] = {
       {"status", run_status}, {"result", run_result}, {"error", run_error},   {"record", run_record},
       {"history", run_history}, {"wait", run_wait},   {"send", run_send},     {"cancel", run_cancel},

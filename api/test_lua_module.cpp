@@ -5,6 +5,7 @@
 #include "api/lua_compare.hpp"
 #include "api/test_lua.hpp"
 #include "dsl/lua_json.hpp"
+#include "stdlib/crypto_primitives.hpp"
 
 namespace weft::api {
 namespace {
@@ -117,10 +118,26 @@ int test_fail(lua_State* L) {
   });
 }
 
+// test.hmac(alg, key, data): lower-case hex, to sign a webhook delivery.
+int test_hmac(lua_State* L) {
+  luaL_checkstring(L, 1);
+  luaL_checkstring(L, 2);
+  luaL_checkstring(L, 3);
+  return located(L, [](lua_State* L) {
+    size_t key_len = 0, data_len = 0;
+    const char* key = lua_tolstring(L, 2, &key_len);
+    const char* data = lua_tolstring(L, 3, &data_len);
+    std::string mac = stdlib::crypto::hex_encode(
+        stdlib::crypto::hmac(lua_tostring(L, 1), {key, key_len}, {data, data_len}));
+    lua_pushlstring(L, mac.data(), mac.size());
+    return 1;
+  });
+}
+
 int open_test_module(lua_State* L) {
   const luaL_Reg functions[] = {{"case", test_case},   {"eq", test_eq},     {"ok", test_ok},
                                 {"match", test_match}, {"raises", test_raises}, {"fail", test_fail},
-                                {nullptr, nullptr}};
+                                {"hmac", test_hmac},   {nullptr, nullptr}};
   luaL_newlib(L, functions);
   dsl::push_null(L);
   lua_setfield(L, -2, "null");

@@ -132,21 +132,20 @@ void run_test_file(const std::string& path, const std::string& filter,
     std::unique_ptr<TestHarness> harness;
     try {
       harness = std::make_unique<TestHarness>(folder.string());
-    } catch (const std::exception& e) {
-      result.failure = e.what();
+    } catch (const std::exception& e) {  // the workflows do not load: no test of the file can run
+      report({path, "(load)", false, e.what(), seconds_since(started)});
+      return;
     }
-    if (harness) {
-      binding.harness = harness.get();
-      lua_pushcfunction(L, message_handler);
-      lua_rawgeti(L, LUA_REGISTRYINDEX, test.function_ref);
-      push_harness(L, binding);
-      set_deadline(L);
-      if (lua_pcall(L, 1, 0, 1) != LUA_OK) result.failure = lua_tostring(L, -1);
-      else result.failure = unmatched_requests(*harness);
-      lua_settop(L, 0);
-      binding.harness = nullptr;
-      harness.reset();
-    }
+    binding.harness = harness.get();
+    lua_pushcfunction(L, message_handler);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, test.function_ref);
+    push_harness(L, binding);
+    set_deadline(L);
+    if (lua_pcall(L, 1, 0, 1) != LUA_OK) result.failure = lua_tostring(L, -1);
+    else result.failure = unmatched_requests(*harness);
+    lua_settop(L, 0);
+    binding.harness = nullptr;
+    harness.reset();
     result.passed = result.failure.empty();
     result.seconds = seconds_since(started);
     lua_gc(L, LUA_GCCOLLECT);

@@ -14,11 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-int64_t unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // The URL the provider called (Twilio signs it): the scheme and host a
 // proxy reports, else the Host header over plain HTTP.
 std::string request_url(const ApiRequest& request) {
@@ -91,7 +86,7 @@ HttpResponse WebhookIngress::deliver(const ApiRequest& request, const Target& ta
   record.route = route->spec.path;
   record.workflow = route->script.workflow;
   record.remote = request.remote;
-  record.received_at = unix_ms();
+  record.received_at = engine_.clock().now_ms();
   HttpResponse response;
   std::optional<PendingStart> pending;
   try {
@@ -172,7 +167,7 @@ HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& tar
   if (spec.limit) {
     std::string key = "webhook:" + spec.path;
     if (!limiter_.declared(key)) limiter_.declare(key, *spec.limit);
-    auto admission = limiter_.acquire({key}, 1, unix_ms());
+    auto admission = limiter_.acquire({key}, 1, engine_.clock().now_ms());  // the engine's clock: virtual under weft test
     if (!admission.allowed) {
       int64_t seconds = std::max<int64_t>(1, (admission.retry_after_ms + 999) / 1000);
       record.outcome = "rejected";

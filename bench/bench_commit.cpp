@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   auto dir = std::filesystem::temp_directory_path() / ("weft-bench-commit-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    auto store_owner = open_sqlite_store((dir / "weft.db").string(), {true});
+    auto store_owner = open_sqlite_store((dir / "weft.db").string(), {SqliteOptions::Sync::Full});
   auto& store = *store_owner;
     int numbered = 0;
     measure(store, 100, smoke ? 2 : 50, numbered);  // warm the page cache and the WAL

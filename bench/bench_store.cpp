@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   {
     // Loading is not what is measured: no fsync per document here.
-    auto store_owner = weft::engine::open_sqlite_store((dir / "store.db").string(), {false});
+    auto store_owner =
+        weft::engine::open_sqlite_store((dir / "store.db").string(), {weft::engine::SqliteOptions::Sync::Off});
   auto& store = *store_owner;
     std::mt19937 random(42);
     const char* statuses[] = {"pending", "done", "failed", "claimed"};

@@ -112,7 +112,7 @@ int begin(lua_State* L, EventKind kind) {
                   " attempt=" + std::to_string(d.attempt) + " name=" + name);
   link.in_step = true;
   link.step_name = name;
-  if (kind == EventKind::Step) apply_step_mock(L, rc, name, fn_index);
+  apply_step_mock(L, rc, name, fn_index);
   lua_settop(L, fn_index);
   lua_pushcfunction(L, add_traceback);
   lua_insert(L, fn_index);  // ..., traceback handler, fn

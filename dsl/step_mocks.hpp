@@ -1,5 +1,6 @@
 // Steps whose function a test replaces (weft test's t:mock_step): the
-// outcome each call of a named step gets instead of running its function.
+// outcome each call of a named step (or saga undo, "undo:NAME") gets
+// instead of running its function.
 // Found among the run's services; absent outside weft test. Shared by the
 // test's thread, which adds mocks, and the workers, which take them.
 #pragma once

@@ -11,9 +11,12 @@ namespace weft::engine {
 namespace {
 
 // Errors that no policy retries: the run itself is at fault or stopped.
+// A workflow's own timeout is not listed: it dooms the run with an error
+// that is not retryable, while an HTTP request's timeout (the same kind,
+// retryable) is retried like any transient failure.
 bool never_retried(const std::string& kind) {
   return kind == "limit_exceeded" || kind == "non_determinism" || kind == "cancelled" ||
-         kind == "timeout" || kind == "serialization";
+         kind == "serialization";
 }
 
 int64_t duration_field(const nlohmann::json& value, const char* field) {

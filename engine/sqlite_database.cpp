@@ -30,7 +30,7 @@ void enable_wal(sqlite::Connection& db) {
 SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options) {
   writer_ = std::make_unique<sqlite::Connection>(path, false);
   enable_wal(*writer_);
-  writer_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  writer_->exec(options.sync == SqliteOptions::Sync::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
   // Checkpoint the WAL into the database every ~16 MiB rather than every
   // 4 MiB: fewer checkpoints (each with fsyncs of its own) under load.
   writer_->exec("PRAGMA wal_autocheckpoint=4000");

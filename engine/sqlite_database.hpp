@@ -12,7 +12,10 @@
 namespace weft::engine {
 
 struct SqliteOptions {
-  bool synchronous_full = true;  // each commit fsynced before it returns
+  // Full: each commit fsynced before it returns. Off: nothing is ever
+  // synced (a scratch database that no crash must survive: weft test's).
+  enum class Sync { Full, Off };
+  Sync sync = Sync::Full;
 };
 
 // A connection held under its lock for the life of this object.

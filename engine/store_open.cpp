@@ -13,4 +13,8 @@ std::unique_ptr<Store> open_store(const std::string& location) {
   return open_sqlite_store(location);
 }
 
+std::unique_ptr<Store> open_scratch_store(const std::string& dir) {
+  return open_sqlite_store(dir + "/weft.db", {SqliteOptions::Sync::Off});
+}
+
 }  // namespace weft::engine

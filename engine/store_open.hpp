@@ -11,4 +11,8 @@ namespace weft::engine {
 
 std::unique_ptr<Store> open_store(const std::string& location);
 
+// A throwaway store in the folder `dir` that no crash must survive (weft
+// test's): nothing is synced to disk, so it costs no fsync.
+std::unique_ptr<Store> open_scratch_store(const std::string& dir);
+
 }  // namespace weft::engine

@@ -78,7 +78,7 @@ end)
   CHECK(result.out.find("1 passed, 1 failed\n") != std::string::npos);
 }
 
-TEST_CASE("weft test skips a ten-minute sleep and three retry backoffs, and no request leaves the process",
+TEST_CASE("weft test skips a ten-minute sleep and three retry backoffs (a timeout, two 503s), and no request leaves the process",
           "[e2e][weft-test]") {
   FakeServer provider;  // would answer 200: a mock that leaked would pass the test
   provider.on("POST", "/hook", [](const auto&) { return FakeResponse::json(200, {{"ok", "real"}}); });
@@ -86,14 +86,15 @@ TEST_CASE("weft test skips a ten-minute sleep and three retry backoffs, and no r
   files.write("flows/notify.lua", notify_workflow(provider.url("/hook")));
   std::string tests = files.write("flows/notify_test.lua", R"(local test = require "weft.test"
 test.case("three failures, then the answer", function(t)
-  local failing = t:mock_http { method = "POST", url = "http://127.0.0.1:*/hook", status = 503, times = 3 }
+  local timeout = t:mock_http { method = "POST", url = "http://127.0.0.1:*/hook", error = "timeout", times = 1 }
+  local failing = t:mock_http { method = "POST", url = "http://127.0.0.1:*/hook", status = 503, times = 2 }
   local answer = t:mock_http { method = "POST", url = "http://127.0.0.1:*/hook", json = { ok = "mocked" } }
   local started = t:now()
   local run = t:start("notify", { text = "hi" })
   test.eq(run:status(), "sleeping")
   test.eq(run:wait(), "completed")
   test.eq(run:result(), { ok = "mocked" })
-  test.eq(failing:count(), 3)
+  test.eq({ timeout:count(), failing:count() }, { 1, 2 })
   test.eq(answer:calls()[1].json, { text = "hi" })
   test.eq(t:now() - started, (600 + 1 + 2 + 4) * 1000)
   local attempts = {}
@@ -111,7 +112,7 @@ end)
   INFO(result.out << result.err);
   CHECK(result.exit_code == 1);
   CHECK(result.out.find("ok   " + tests + ": three failures, then the answer") != std::string::npos);
-  CHECK(result.out.find(tests + ":21: no t:mock_http matches POST " + provider.url("/hook")) != std::string::npos);
+  CHECK(result.out.find(tests + ":22: no t:mock_http matches POST " + provider.url("/hook")) != std::string::npos);
   CHECK(result.out.find("1 passed, 1 failed") != std::string::npos);
   CHECK(provider.requests().empty());
 }
