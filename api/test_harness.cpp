@@ -83,6 +83,12 @@ int64_t TestHarness::next_timer(bool blocked_too) {
   return next;
 }
 
+void TestHarness::enable_schedules() {
+  schedules_ = true;
+  engine_->tick_schedules();  // the schedules' first tick: where they start counting from
+  settle();
+}
+
 void TestHarness::advance(int64_t ms) {
   if (ms < 0) throw std::invalid_argument("time only moves forward");
   const int64_t target = clock_.now_ms() + ms;

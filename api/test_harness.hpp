@@ -50,7 +50,9 @@ class TestHarness {
   // after kMaxWakeups timers (a workflow that loops on a sleep).
   engine::Run wait(const std::string& run_id);
   static constexpr int kMaxWakeups = 10'000;
-  void enable_schedules() { schedules_ = true; }
+  // From now on advance() fires cron schedules, as a server started now
+  // would: fires before this instant are not caught up.
+  void enable_schedules();
 
   engine::DeliverOutcome send(const std::string& run_id, const std::string& name,
                               const nlohmann::json& payload);

@@ -138,6 +138,7 @@ engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
   // calls (most calls of a resumed run) skip the stack walk and the hash.
   if (d.action != Action::Replay) {
     d.location = call_location(L);
+    if (d.location.empty()) d.location = rc.spec.pipeline_location;
     if (!options.empty()) d.fingerprint = engine::sha256_hex(options).substr(0, 12);
   }
   auto divergence = [&] {
@@ -160,6 +161,7 @@ engine::Decision next_call(lua_State* L, RunContext& rc, engine::EventKind kind,
     }
     if (d.recorded && d.seq == rc.replay->pause_seq && rc.replay->at_pause) {
       d.location = call_location(L);
+      if (d.location.empty()) d.location = rc.spec.pipeline_location;
       rc.replay->at_pause(L, rc, d);
       rc.replay->stopped = ReplayTrace::Stop::Paused;
       rc.replay->stop = divergence();

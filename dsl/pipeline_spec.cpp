@@ -39,19 +39,27 @@ nlohmann::json pipeline_graph(lua_State* L, int index) {
   return PipelineWalk(L, index).graph(index);
 }
 
-void mark_pipeline(lua_State* L, int index) {
+void mark_pipeline(lua_State* L, int index, const std::string& location) {
   index = lua_absindex(L, index);
   lua_pushlightuserdata(L, const_cast<char*>(&kPipelineMark));
-  lua_pushboolean(L, 1);
+  lua_pushlstring(L, location.data(), location.size());
   lua_rawset(L, index);
 }
 
 bool is_pipeline(lua_State* L, int index) {
   index = lua_absindex(L, index);
   lua_pushlightuserdata(L, const_cast<char*>(&kPipelineMark));
-  bool marked = lua_rawget(L, index) == LUA_TBOOLEAN;
+  bool marked = lua_rawget(L, index) == LUA_TSTRING;
   lua_pop(L, 1);
   return marked;
+}
+
+std::string pipeline_location(lua_State* L, int index) {
+  index = lua_absindex(L, index);
+  lua_pushlightuserdata(L, const_cast<char*>(&kPipelineMark));
+  std::string location = lua_rawget(L, index) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+  lua_pop(L, 1);
+  return location;
 }
 
 }  // namespace weft::dsl

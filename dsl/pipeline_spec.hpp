@@ -7,6 +7,8 @@
 #include <lua.hpp>
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace weft::dsl {
 
 // Checks the weft.pipeline { ... } table at `index` as the user wrote it:
@@ -22,8 +24,10 @@ void check_pipeline(lua_State* L, int index);
 nlohmann::json pipeline_graph(lua_State* L, int index);
 
 // Marks the declaration at `index` as made by weft.pipeline (a key no
-// workflow code can reach); is_pipeline reads the mark.
-void mark_pipeline(lua_State* L, int index);
+// workflow code can reach), with where the weft.pipeline call is
+// ("file:line"; "" if unknown); is_pipeline and pipeline_location read it.
+void mark_pipeline(lua_State* L, int index, const std::string& location);
 bool is_pipeline(lua_State* L, int index);
+std::string pipeline_location(lua_State* L, int index);
 
 }  // namespace weft::dsl

@@ -90,6 +90,7 @@ void capture(lua_State* L, RunContext& rc, Frame& frame, const std::string& expr
   int top = lua_gettop(L);
   int level = 0;
   frame.location = call_location(L, &level);
+  if (frame.location.empty()) frame.location = rc.spec.pipeline_location;  // a pipeline: no frame of its own
   lua_Debug ar;
   if (level == 0 || !lua_getstack(L, level, &ar)) return;
   lua_newtable(L);  // the scope an expression sees

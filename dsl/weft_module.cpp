@@ -2,6 +2,7 @@
 // of a declaration at load time, so a bad file is refused before any run.
 #include "dsl/weft_module.hpp"
 
+#include "dsl/ctx.hpp"
 #include "dsl/environment.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_guard.hpp"
@@ -70,6 +71,9 @@ int pipeline(lua_State* L) {
   bool checked = declaration_checked(L);
   return declared(L, [checked](lua_State* L) {
     if (!checked) check_pipeline(L, 1);
+    // Entries are data, with no line of their own: the calls a pipeline
+    // makes are located at its weft.pipeline call.
+    std::string location = call_location(L);
     lua_pushcfunction(L, pipeline_body);
     push_caller_environment(L);
     lua_pushvalue(L, 1);
@@ -87,7 +91,7 @@ int pipeline(lua_State* L) {
     }
     lua_insert(L, -2);
     lua_setfield(L, -2, "run");
-    mark_pipeline(L, -1);
+    mark_pipeline(L, -1, location);
     luaL_setmetatable(L, "weft.workflow");
     if (!checked) read_workflow_spec(L, -1);
     return 1;

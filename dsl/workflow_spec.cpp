@@ -188,7 +188,10 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
   }
   lua_pop(L, 1);
   spec.declaration = declaration_data(L, index);
-  if (is_pipeline(L, index)) spec.graph = pipeline_graph(L, index);
+  if (is_pipeline(L, index)) {
+    spec.graph = pipeline_graph(L, index);
+    spec.pipeline_location = pipeline_location(L, index);
+  }
   return spec;
 }
 

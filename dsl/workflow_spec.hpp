@@ -39,6 +39,9 @@ struct WorkflowSpec {
   SecretGrants secrets;               // what weft.secrets may read and write
   nlohmann::json declaration;         // data parts, for listings
   nlohmann::json graph;               // a pipeline's graph (pipeline_spec.hpp); null for a Lua body
+  // A pipeline: where its weft.pipeline call is ("file:line"), the source
+  // location its calls record (its entries are data, with no line).
+  std::string pipeline_location;
 };
 
 // Reads the declaration table at `index`; throws std::runtime_error naming

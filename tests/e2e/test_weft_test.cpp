@@ -165,6 +165,58 @@ end)
   CHECK(result.out.find("4 passed, 0 failed") != std::string::npos);
 }
 
+TEST_CASE("weft test fires cron schedules, waits out rate limits and times runs out on the virtual clock",
+          "[e2e][weft-test]") {
+  WeftCli files;
+  files.write("flows/nightly.lua", R"(local weft = require "weft"
+return weft.workflow { name = "nightly", on = { weft.cron "0 2 * * *" },
+  run = function(ctx, input) return ctx:step("sync", function() return "synced" end) end }
+)");
+  files.write("flows/limited.lua", R"(local weft = require "weft"
+return weft.workflow { name = "limited", limits = { crm = { rate = 1, per = "1m" } },
+  run = function(ctx, input)
+    for i = 1, 3 do ctx:acquire("crm") end
+    return ctx:now()
+  end }
+)");
+  files.write("flows/slow.lua", R"(local weft = require "weft"
+return weft.workflow { name = "slow", timeout = "30m", run = function(ctx, input)
+  ctx:sleep("1h")
+  return "woke"
+end }
+)");
+  std::string tests = files.write("flows/timers_test.lua", R"(local test = require "weft.test"
+test.case("cron fires only once schedules are enabled, each at its time", function(t)
+  t:advance("1d")
+  test.eq(#t:runs { workflow = "nightly" }, 0)
+  t:enable_schedules()
+  t:advance("3d")
+  local runs = t:runs { workflow = "nightly", status = "completed" }
+  test.eq(#runs, 3)
+  test.eq(runs[1]:result(), "synced")
+end)
+test.case("a rate limit of one a minute admits the third call two minutes later", function(t)
+  local started = t:now()
+  local run = t:start("limited")
+  test.eq(run:status(), "sleeping")
+  test.eq(run:wait(), "completed")
+  test.eq(run:result() - started / 1000, 120, "ctx:now() in seconds: the third call admitted 2 minutes in")
+end)
+test.case("a workflow timeout ends a run that sleeps past it", function(t)
+  local run = t:start("slow")
+  t:advance("29m")
+  test.eq(run:status(), "sleeping")
+  t:advance("1m")
+  test.eq(run:status(), "failed")
+  test.eq(run:error().kind, "timeout")
+end)
+)");
+  auto result = weft_test({tests});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("3 passed, 0 failed") != std::string::npos);
+}
+
 TEST_CASE("weft test --filter runs the matching tests and --junit writes their report", "[e2e][weft-test]") {
   WeftCli files;
   files.write("flows/hello.lua", R"(local weft = require "weft"

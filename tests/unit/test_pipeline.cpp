@@ -124,6 +124,17 @@ TEST_CASE("a pipeline and the equivalent Lua body write the same history", "[pip
                                           "step:notify", "step:store"});
 }
 
+TEST_CASE("a pipeline's calls record its weft.pipeline call as their source location", "[pipeline]") {
+  EngineFixture f;
+  f.write_workflow("flow", kPipeline);
+  f.write_workflow("grade", kGrade);
+  auto run = run_flow(f, "flow");
+  REQUIRE(run.status == RunStatus::Completed);
+  auto history = f.history(run.id);
+  REQUIRE(!history.empty());
+  for (const auto& event : history) CHECK(event.location == "flow.lua:2");  // `return weft.pipeline {`
+}
+
 TEST_CASE("a pipeline replays its history after a restart", "[pipeline]") {
   EngineFixture f;
   f.write_workflow("flow", kPipeline);
