@@ -8,6 +8,7 @@
 #include "engine/duration.hpp"
 #include "engine/log.hpp"
 #include "engine/schedules.hpp"
+#include "engine/webhook_spec.hpp"
 #include "engine/storage_error.hpp"
 
 namespace weft::api {
@@ -50,9 +51,11 @@ HttpResponse list_workflows(const RouteCall& call) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& script : call.context.catalog.all()) {
     auto found = triggers.find(script.workflow);
+    nlohmann::json listed = found == triggers.end() ? nlohmann::json::array() : found->second;
+    for (const auto& hook : script.webhooks) listed.push_back(engine::to_json(hook));
     out.push_back({{"name", script.workflow},
                    {"version", script.hash},
-                   {"triggers", found == triggers.end() ? nlohmann::json::array() : found->second},
+                   {"triggers", std::move(listed)},
                    {"secrets", script.secrets}});
   }
   return json_response(200, {{"workflows", out}});

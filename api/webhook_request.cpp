@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/content_hash.hpp"
 #include "engine/json_limits.hpp"
 #include "engine/percent_encoding.hpp"
 
@@ -71,6 +72,7 @@ DeliveryBody parse_delivery_body(const ApiRequest& request) {
 }
 
 std::string dedup_value(const std::string& dedup, const ApiRequest& request, const DeliveryBody& body) {
+  if (dedup == "body") return "sha256:" + engine::sha256_hex(request.body);  // providers that send no delivery id
   if (dedup.rfind("header:", 0) == 0) {
     auto it = request.headers.find(lower(dedup.substr(7)));
     return it == request.headers.end() ? "" : it->second;

@@ -30,8 +30,8 @@ struct EventRequest {
   const DeliveryBody& body;
 };
 
-// The value the dedup declaration ("header:NAME" or "json:a.b") names in
-// the delivery; "" when it is absent.
+// The value the dedup declaration ("header:NAME", "json:a.b", or "body":
+// the body's SHA-256) names in the delivery; "" when it is absent.
 std::string dedup_value(const std::string& dedup, const ApiRequest& request, const DeliveryBody& body);
 
 }  // namespace weft::api

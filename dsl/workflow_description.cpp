@@ -11,14 +11,7 @@ nlohmann::json describe_workflow(const WorkflowSpec& spec) {
                         {"zone", schedule.zone},
                         {"overlap", schedule.overlap},
                         {"catch_up", schedule.catch_up}});
-  for (const auto& webhook : spec.webhooks) {
-    nlohmann::json trigger = {{"type", "webhook"},
-                              {"path", webhook.path},
-                              {"verify", webhook.verify ? nlohmann::json(webhook.verify->preset)
-                                                        : nlohmann::json(false)}};
-    if (!webhook.dedup.empty()) trigger["dedup"] = webhook.dedup;
-    triggers.push_back(std::move(trigger));
-  }
+  for (const auto& webhook : spec.webhooks) triggers.push_back(engine::to_json(webhook));
   // The policies as declared (durations as written), only those given.
   nlohmann::json policies = nlohmann::json::object();
   for (const char* key : {"retry", "timeout", "budget", "limits", "secrets"})

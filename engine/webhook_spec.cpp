@@ -28,10 +28,18 @@ void validate_webhook(const WebhookSpec& spec) {
                                 spec.path + "\"");
   bool header = starts_with(spec.dedup, "header:") && spec.dedup.size() > 7;
   bool json = starts_with(spec.dedup, "json:") && spec.dedup.size() > 5;
-  if (!spec.dedup.empty() && !header && !json)
-    throw std::invalid_argument("dedup: expected \"header:NAME\" or \"json:field.path\", got \"" +
+  if (!spec.dedup.empty() && !header && !json && spec.dedup != "body")
+    throw std::invalid_argument("dedup: expected \"header:NAME\", \"json:field.path\" or \"body\", got \"" +
                                 spec.dedup + "\"");
   if (spec.verify) validate_verify(*spec.verify);
+}
+
+nlohmann::json to_json(const WebhookSpec& spec) {
+  nlohmann::json trigger = {{"type", "webhook"},
+                            {"path", spec.path},
+                            {"verify", spec.verify ? nlohmann::json(spec.verify->preset) : nlohmann::json(false)}};
+  if (!spec.dedup.empty()) trigger["dedup"] = spec.dedup;
+  return trigger;
 }
 
 std::vector<std::string_view> verify_presets() {

@@ -4,6 +4,8 @@
 //                limit = { rate = 10, per = "1s" } }.
 // The `event` function stays in Lua; the rest is data checked at load.
 #pragma once
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,12 +46,16 @@ struct WebhookVerify {
 struct WebhookSpec {
   std::string path;                     // "/hooks/..."
   std::optional<WebhookVerify> verify;  // nullopt: `verify = false`, deliveries are not checked
-  std::string dedup;                    // "" | "header:NAME" | "json:field.path"
+  std::string dedup;                    // "" | "header:NAME" | "json:field.path" | "body"
   std::optional<LimitSpec> limit;
   bool has_event = false;
   int trigger_index = 0;  // 1-based position in `on` (where `event` is found)
   std::string where;      // "file.lua:12", the weft.webhook call
 };
+
+// The trigger as listings show it: {type: "webhook", path, verify (the
+// preset, or false), dedup (when declared)}.
+nlohmann::json to_json(const WebhookSpec& spec);
 
 // Checks the preset and its secret; throws std::invalid_argument.
 void validate_verify(const WebhookVerify& verify);

@@ -43,6 +43,7 @@ const char* kOpen = R"(local weft = require "weft"
 return weft.workflow { name = "open",
   on = { weft.webhook { path = "/hooks/open/form", verify = false, dedup = "json:lead.id" },
          weft.webhook { path = "/hooks/limited", verify = false, limit = { rate = 2, per = "1m" } },
+         weft.webhook { path = "/hooks/bodies", verify = false, dedup = "body" },
          weft.webhook { path = "/hooks/unset", verify = weft.verify.stripe "stripe.webhook" },
          weft.webhook { path = "/hooks/echo", verify = false,
                         event = function(req)
@@ -169,6 +170,29 @@ TEST_CASE("a redelivery is 200 duplicate with the first run, and concurrent ones
   CHECK(duplicates == 7);
   CHECK(others == 0);
   CHECK(hooks.runs("gh").size() == 2);
+}
+
+TEST_CASE("dedup = body starts one run per distinct body, whatever the headers", "[webhook_ingress]") {
+  Hooks hooks;
+  auto first = hooks.post("/hooks/bodies", R"({"lead":1})", {{"content-type", "application/json"}, {"x-try", "1"}});
+  REQUIRE(first.status == 202);
+  auto again = hooks.post("/hooks/bodies", R"({"lead":1})", {{"content-type", "application/json"}, {"x-try", "2"}});
+  CHECK(again.status == 200);
+  CHECK(again.body == json{{"duplicate", true}, {"run_id", first.body["run_id"]}});
+  auto other = hooks.post("/hooks/bodies", R"({"lead": 1})");  // one byte more: another body
+  CHECK(other.status == 202);
+  CHECK(hooks.audit().front().dedup_key.rfind("sha256:", 0) == 0);
+}
+
+TEST_CASE("GET /v1/workflows lists webhook routes among the triggers", "[webhook_ingress]") {
+  Hooks hooks;
+  auto listed = weft::testing::answered(hooks.router.handle({"GET", "/v1/workflows", {{"authorization", "Bearer token"}}, "", "10.0.0.7"}));
+  REQUIRE(listed.status == 200);
+  json gh;
+  for (const auto& workflow : listed.body["workflows"])
+    if (workflow["name"] == "gh") gh = workflow;
+  CHECK(gh["triggers"] == json::array({{{"type", "webhook"}, {"path", "/hooks/github"}, {"verify", "github"},
+                                        {"dedup", "header:X-GitHub-Delivery"}}}));
 }
 
 TEST_CASE("event: nil ignores the delivery, an error is 422, an endless loop or a memory hog is 500", "[webhook_ingress]") {
