@@ -25,5 +25,6 @@ int cmd_export(const CliArgs& args);     // cli_bundle.cpp
 int cmd_debug(const CliArgs& args);      // cli_debug.cpp
 int cmd_import(const CliArgs& args);     // cli_bundle.cpp
 int cmd_test(const CliArgs& args);       // cli_test.cpp
+int cmd_blob(const CliArgs& args);       // cli_blob.cpp
 
 }  // namespace weft::api

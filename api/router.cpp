@@ -54,6 +54,17 @@ std::optional<std::string> RouteCall::query(const std::string& name) const {
   return it->second;
 }
 
+int64_t RouteCall::number_query(const char* name, int64_t fallback, int64_t low, int64_t high) const {
+  auto text = query(name);
+  if (!text) return fallback;
+  bool digits = !text->empty() && text->size() < 16 && text->find_first_not_of("0123456789") == std::string::npos;
+  int64_t value = digits ? std::stoll(*text) : -1;
+  if (value < low || value > high)
+    throw ApiError(400, "invalid_query", std::string(name) + " must be an integer between " +
+                                             std::to_string(low) + " and " + std::to_string(high));
+  return value;
+}
+
 nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return fallback;
   if (!engine::valid_utf8(request.body))
@@ -71,7 +82,8 @@ nlohmann::json RouteCall::json_body(nlohmann::json fallback) const {
 Router::Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* waiters)
     : context_(context), tokens_(std::move(tokens)), waiters_(waiters) {
   for (auto table : {health_routes(), metrics_routes(), workflow_routes(), run_routes(),
-                     version_routes(), dead_letter_routes(), admin_routes(), webhook_routes()}) {
+                     version_routes(), dead_letter_routes(), admin_routes(), webhook_routes(),
+                     blob_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);
       entries_.push_back({std::move(route), target->segments});

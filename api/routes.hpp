@@ -35,6 +35,9 @@ struct RouteCall {
   bool sees(const engine::Run& run) const { return tenant.empty() || run.tenant == tenant; }
   const std::string& param(const std::string& name) const { return params.at(name); }
   std::optional<std::string> query(const std::string& name) const;
+  // The query parameter `name` as an integer in [low, high], `fallback`
+  // when absent; throws ApiError 400 invalid_query otherwise.
+  int64_t number_query(const char* name, int64_t fallback, int64_t low, int64_t high) const;
   // The body as JSON; an empty body is `fallback`. Throws ApiError 400 when
   // malformed (invalid_json), not UTF-8 (invalid_utf8) or nested deeper
   // than kMaxRequestJsonDepth (json_too_deep).
@@ -57,6 +60,7 @@ std::vector<Route> admin_routes();     // routes_admin.cpp
 std::vector<Route> dead_letter_routes();  // routes_dead_letters.cpp
 std::vector<Route> webhook_routes();   // routes_webhooks.cpp
 std::vector<Route> version_routes();   // routes_versions.cpp
+std::vector<Route> blob_routes();      // routes_blobs.cpp
 
 // The run of the path's {id}, if the caller may see it (another tenant's
 // run is not found, so that its existence does not leak). routes_runs.cpp

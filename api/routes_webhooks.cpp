@@ -16,17 +16,6 @@ HttpResponse deliver(const RouteCall& call) {
   return call.context.webhooks->deliver(call.request, call.target);
 }
 
-int64_t number_query(const RouteCall& call, const char* name, int64_t fallback, int64_t low, int64_t high) {
-  auto text = call.query(name);
-  if (!text) return fallback;
-  bool digits = !text->empty() && text->size() < 16 && text->find_first_not_of("0123456789") == std::string::npos;
-  int64_t value = digits ? std::stoll(*text) : -1;
-  if (value < low || value > high)
-    throw ApiError(400, "invalid_query", std::string(name) + " must be an integer between " +
-                                             std::to_string(low) + " and " + std::to_string(high));
-  return value;
-}
-
 nlohmann::json to_json(const engine::WebhookDelivery& d) {
   auto optional = [](const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); };
   return {{"id", d.id},
@@ -48,9 +37,9 @@ nlohmann::json to_json(const engine::WebhookDelivery& d) {
 HttpResponse list_deliveries(const RouteCall& call) {
   engine::DeliveryFilter filter;
   filter.route = call.query("route").value_or("");
-  filter.status = static_cast<int>(number_query(call, "status", 0, 100, 599));
-  filter.limit = number_query(call, "limit", 100, 1, kMaxLimit);
-  filter.before_id = number_query(call, "cursor", 0, 1, INT64_MAX / 2);
+  filter.status = static_cast<int>(call.number_query("status", 0, 100, 599));
+  filter.limit = call.number_query("limit", 100, 1, kMaxLimit);
+  filter.before_id = call.number_query("cursor", 0, 1, INT64_MAX / 2);
   filter.tenant = call.tenant;  // a tenant-scoped token sees its own runs' deliveries only
   if (call.context.webhooks) call.context.webhooks->flush_audit();
   auto deliveries = call.context.store.deliveries().list_deliveries(filter);

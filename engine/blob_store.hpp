@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weft::engine {
@@ -16,14 +17,24 @@ struct Blob {
   int64_t size = 0;
   int64_t updated_at = 0;
 };
+// The largest object, in bytes (25 MiB).
+constexpr int64_t kMaxBlobBytes = 25 << 20;
+
+// Whether `path` is a blob path: relative and normalised (no leading '/',
+// no "..", no "//"), printable characters without '\\', at most 1024
+// bytes; empty only when `allow_empty` (a listing's prefix).
+bool valid_blob_path(std::string_view path, bool allow_empty = false);
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
 
-  // Blobs (weft.blob). list_blobs leaves `data` empty.
+  // Blobs (weft.blob). list_blobs gives the paths after `after` (a page's
+  // last) that start with `prefix`, in path order, leaving `data` empty.
   virtual void put_blob(const Blob& blob) = 0;
   virtual std::optional<Blob> get_blob(const std::string& path) = 0;
-  virtual std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit) = 0;
+  virtual std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit,
+                                       const std::string& after = "") = 0;
   virtual bool delete_blob(const std::string& path) = 0;
 };
 

@@ -25,13 +25,14 @@ std::optional<Blob> SqliteBlobStore::get_blob(const std::string& path) {
   return blob;
 }
 
-std::vector<Blob> SqliteBlobStore::list_blobs(const std::string& prefix, int64_t limit) {
+std::vector<Blob> SqliteBlobStore::list_blobs(const std::string& prefix, int64_t limit,
+                                              const std::string& after) {
   auto reader = database_->reader();
   // Paths sort by prefix: [prefix, prefix + U+10FFFF) covers exactly them.
   auto query = reader->prepare(
       "SELECT path, content_type, size, updated_at FROM blobs WHERE path >= ?1 AND path < ?2"
-      " ORDER BY path LIMIT ?3");
-  query.bind(1, prefix).bind(2, prefix + "\xf4\x8f\xbf\xbf").bind(3, limit);
+      " AND path > ?4 ORDER BY path LIMIT ?3");
+  query.bind(1, prefix).bind(2, prefix + "\xf4\x8f\xbf\xbf").bind(3, limit).bind(4, after);
   std::vector<Blob> blobs;
   while (query.step())
     blobs.push_back({query.text(0), query.text(1), "", query.int64(2), query.int64(3)});

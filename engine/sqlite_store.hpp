@@ -86,7 +86,7 @@ class SqliteBlobStore final : public BlobStore {
 
   void put_blob(const Blob& blob) override;
   std::optional<Blob> get_blob(const std::string& path) override;
-  std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit) override;
+  std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit, const std::string& after) override;
   bool delete_blob(const std::string& path) override;
 
  private:

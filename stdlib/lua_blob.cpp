@@ -5,6 +5,7 @@
 
 #include "dsl/lua_guard.hpp"
 #include "dsl/lua_json.hpp"
+#include "engine/blob_store.hpp"
 #include "stdlib/native_modules.hpp"
 #include "stdlib/step_services.hpp"
 
@@ -13,23 +14,17 @@ namespace {
 
 using dsl::ArgError;
 
-constexpr int64_t kMaxBlobBytes = 25 << 20;
-
 int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// Relative, normalised paths of printable characters: no "..", no "//",
-// no leading "/", at most 1024 bytes.
+// A blob path (engine::valid_blob_path) at `index`.
 std::string path_arg(lua_State* L, int index, bool allow_empty) {
   if (lua_type(L, index) != LUA_TSTRING) throw ArgError(index, "path (string) expected");
   std::string path = lua_tostring(L, index);
-  bool ok = (allow_empty || !path.empty()) && path.size() <= 1024 && path.front() != '/' &&
-            path.find("..") == std::string::npos && path.find("//") == std::string::npos;
-  for (unsigned char c : path) ok = ok && c >= 0x20 && c != 0x7f && c != '\\';
-  if (!path.empty() && path.front() == '/') ok = false;
-  if (!ok) throw ArgError(index, "invalid path '" + path + "' (relative, no '..' or '//')");
+  if (!engine::valid_blob_path(path, allow_empty))
+    throw ArgError(index, "invalid path '" + path + "' (relative, no '..' or '//')");
   return path;
 }
 
@@ -55,7 +50,7 @@ int blob_put(lua_State* L) {
       if (lua_isstring(L, -1)) blob.content_type = lua_tostring(L, -1);
       lua_pop(L, 1);
     }
-    if (static_cast<int64_t>(blob.data.size()) > kMaxBlobBytes)
+    if (static_cast<int64_t>(blob.data.size()) > engine::kMaxBlobBytes)
       throw dsl::KindError("too_large", "blob.put " + blob.path + ": " +
                                             std::to_string(blob.data.size()) +
                                             " bytes exceed the limit of 25 MiB", false);
