@@ -14,8 +14,8 @@ namespace {
 // The registry key of the mark set by mark_pipeline.
 const char kPipelineMark = 0;
 
-const std::set<std::string> kTopLevelKeys = {"name",   "on",      "retry", "timeout", "budget",
-                                             "limits", "secrets", "steps", "result"};
+const std::set<std::string> kTopLevelKeys = {"name",    "on",    "retry",  "timeout",   "budget",
+                                             "limits",  "secrets", "steps", "result", "on_failure"};
 
 }  // namespace
 

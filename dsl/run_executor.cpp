@@ -5,6 +5,7 @@
 
 #include "dsl/ctx.hpp"
 #include "dsl/environment.hpp"
+#include "dsl/failure_hook.hpp"
 #include "dsl/lua_error.hpp"
 #include "dsl/lua_json.hpp"
 #include "dsl/run_entry.hpp"
@@ -320,6 +321,7 @@ void RunExecutor::finish(Live& live, RunStatus status, json result, json error) 
   ended.result = std::move(result);
   ended.error = std::move(error);
   ended.updated_at = now;
+  if (auto hook = failure_hook_run(rc, ended, store_)) extra.push_back(InsertRun{std::move(*hook)});
   commit(live, std::move(extra), [this, ended = std::move(ended)](Live&) {
     observe_run_ended(ended);
     hooks_.finished(ended);

@@ -14,7 +14,7 @@ nlohmann::json describe_workflow(const WorkflowSpec& spec) {
   for (const auto& webhook : spec.webhooks) triggers.push_back(engine::to_json(webhook));
   // The policies as declared (durations as written), only those given.
   nlohmann::json policies = nlohmann::json::object();
-  for (const char* key : {"retry", "timeout", "budget", "limits", "secrets"})
+  for (const char* key : {"retry", "timeout", "budget", "limits", "secrets", "on_failure"})
     if (spec.declaration.contains(key)) policies[key] = spec.declaration[key];
   return {{"name", spec.name},
           {"kind", spec.graph.is_null() ? "lua" : "pipeline"},

@@ -137,6 +137,14 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
         " history = N, child_depth = N, children = N, branches = N, concurrent_branches = N }");
   }
   lua_pop(L, 1);
+  if (lua_getfield(L, index, "on_failure") != LUA_TNIL) {
+    size_t length = 0;
+    const char* name = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &length) : nullptr;
+    if (name == nullptr || length == 0 || length > 200)
+      throw std::runtime_error("workflow '" + spec.name + "': on_failure: expected a workflow name");
+    spec.on_failure.assign(name, length);
+  }
+  lua_pop(L, 1);
   lua_getfield(L, index, "secrets");
   try {
     spec.secrets = read_secret_grants(L, -1);

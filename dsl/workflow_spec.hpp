@@ -37,6 +37,9 @@ struct WorkflowSpec {
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`
   SecretGrants secrets;               // what weft.secrets may read and write
+  // A workflow started once for each run of this one that ends failed or
+  // compensated (dead-letter notification); "" for none.
+  std::string on_failure;
   nlohmann::json declaration;         // data parts, for listings
   nlohmann::json graph;               // a pipeline's graph (pipeline_spec.hpp); null for a Lua body
   // A pipeline: where its weft.pipeline call is ("file:line"), the source

@@ -217,6 +217,41 @@ end)
   CHECK(result.out.find("3 passed, 0 failed") != std::string::npos);
 }
 
+TEST_CASE("a failed run starts its on_failure workflow once, seen from weft test", "[e2e][weft-test][failure-hook]") {
+  WeftCli files;
+  files.write("flows/push.lua", R"(local weft = require "weft"
+return weft.workflow { name = "push", on_failure = "notify", retry = { attempts = 3, initial = "10s" },
+  run = function(ctx, input)
+    return ctx:step("send", function() error(weft.error { kind = "Unavailable", message = "CRM down" }) end)
+  end }
+)");
+  files.write("flows/notify.lua", R"(local weft = require "weft"
+local http = require "weft.http"
+return weft.workflow { name = "notify", run = function(ctx, input)
+  return ctx:step("post", function()
+    return http.post("https://hooks.slack.com/services/x", { json = { text = input.workflow .. " " .. input.run_id
+      .. " failed at " .. input.failed_step.name .. ": " .. input.error.message } }).status
+  end)
+end }
+)");
+  std::string tests = files.write("flows/push_test.lua", R"(local test = require "weft.test"
+test.case("the dead letter is announced once", function(t)
+  local slack = t:mock_http { method = "POST", url = "https://hooks.slack.com/*", body = "ok" }
+  local run = t:start("push", { id = 7 }, { tenant = "acme" })
+  test.eq(run:wait(), "failed")
+  local hooks = t:runs { workflow = "notify" }
+  test.eq(#hooks, 1)
+  test.eq(hooks[1]:wait(), "completed")
+  test.eq(hooks[1]:record().tenant, "acme")
+  test.eq(slack:calls()[1].json, { text = "push " .. run.id .. " failed at send: CRM down" })
+end)
+)");
+  auto result = weft_test({tests});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("1 passed, 0 failed") != std::string::npos);
+}
+
 TEST_CASE("weft test --filter runs the matching tests and --junit writes their report", "[e2e][weft-test]") {
   WeftCli files;
   files.write("flows/hello.lua", R"(local weft = require "weft"
