@@ -73,7 +73,7 @@ TEST_CASE("a failed run starts its on_failure workflow once, with what a notific
   CHECK(runs_of(f, "notify").size() == 1);
 }
 
-TEST_CASE("a redrive that fails again notifies again; a hook's own failure starts no hook", "[failure-hook]") {
+TEST_CASE("a redrive that fails again notifies again, and a hook's own failure starts no hook", "[failure-hook]") {
   EngineFixture f;
   f.write_workflow("push", kPush);
   f.write_workflow("notify", kNotify);
@@ -92,7 +92,7 @@ TEST_CASE("a redrive that fails again notifies again; a hook's own failure start
   CHECK(keys == std::set<std::string>{"on_failure:" + failed.id + ":0", "on_failure:" + failed.id + ":1"});
 }
 
-TEST_CASE("on_failure must name a workflow; a hook that is not loaded starts nothing", "[failure-hook]") {
+TEST_CASE("on_failure must name a workflow, and a hook that is not loaded starts nothing", "[failure-hook]") {
   EngineFixture f;
   CHECK_THROWS_WITH(f.write_workflow("bad", R"(local weft = require "weft"
 return weft.workflow { name = "bad", on_failure = 42, run = function() end })"),
