@@ -1,6 +1,8 @@
 // Parsing of API token entries (see auth_tokens.hpp).
 #include "api/auth_tokens.hpp"
 
+#include "engine/tenant.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -24,14 +26,6 @@ std::string_view without_comment(std::string_view line) {
   return trim(line);
 }
 
-bool valid_tenant(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-      return false;
-  return true;
-}
-
 }  // namespace
 
 ApiToken parse_token_entry(std::string_view entry) {
@@ -45,7 +39,7 @@ ApiToken parse_token_entry(std::string_view entry) {
   if (option.substr(0, kTenant.size()) != kTenant)
     throw std::invalid_argument("after the token, only 'tenant=NAME' may follow");
   std::string_view tenant = option.substr(kTenant.size());
-  if (!valid_tenant(tenant))
+  if (!engine::valid_tenant_name(tenant))
     throw std::invalid_argument("a tenant name is 1-64 letters, digits, '-', '_' or '.'");
   token.tenant = std::string(tenant);
   return token;

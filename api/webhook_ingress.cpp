@@ -7,12 +7,32 @@
 #include "engine/log.hpp"
 #include "engine/metrics.hpp"
 #include "engine/storage_error.hpp"
+#include "engine/tenant.hpp"
 #include "stdlib/webhook_presets.hpp"
 
 namespace weft::api {
 namespace {
 
 using nlohmann::json;
+
+// event(req) may return { tenant = NAME, input = VALUE } (exactly those two
+// fields): the run's tenant and its input. Returns whether it did, then
+// leaving the input alone in `input`. A bad name, or one other than the
+// route's own tenant, is the mapping's fault: 422.
+bool take_tenant(json& input, std::string& tenant) {
+  if (!input.is_object() || input.size() != 2 || !input.contains("tenant") || !input.contains("input")) return false;
+  if (!input["tenant"].is_string() || !engine::valid_tenant_name(input["tenant"].get<std::string>()))
+    throw ApiError(422, "webhook_event_rejected",
+                   "event returned a tenant that is not a tenant name (1-64 letters, digits, '-', '_' or '.')");
+  std::string given = input["tenant"].get<std::string>();
+  if (!tenant.empty() && given != tenant)
+    throw ApiError(422, "webhook_event_rejected",
+                   "event returned tenant '" + given + "' on a route of tenant '" + tenant + "'");
+  tenant = std::move(given);
+  json inner = std::move(input["input"]);
+  input = std::move(inner);
+  return true;
+}
 
 // The URL the provider called (Twilio signs it): the scheme and host a
 // proxy reports, else the Host header over plain HTTP.
@@ -142,6 +162,7 @@ HttpResponse WebhookIngress::start_later(PendingStart pending, engine::WebhookDe
                        began](Reply reply) mutable {
     engine::StartOptions options;
     options.idempotency_key = pending.idempotency_key;
+    options.tenant = pending.tenant;
     engine_.start_run_async(
         pending.workflow, std::move(pending.input), options,
         [this, record = std::move(record), began, reply](const engine::StartResult& started,
@@ -184,8 +205,9 @@ HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& tar
     record.dedup_key = dedup_value(spec.dedup, request, body);
     if (!record.dedup_key.empty()) idempotency_key = "webhook:" + spec.path + ":" + record.dedup_key;
   }
+  std::string tenant = spec.tenant;
   if (!idempotency_key.empty())
-    if (auto existing = store_.runs().find_run_by_idempotency(route.script.workflow, "", idempotency_key))
+    if (auto existing = store_.runs().find_run_by_idempotency(route.script.workflow, tenant, idempotency_key))
       return duplicate(*existing, record);
 
   json input;
@@ -205,8 +227,11 @@ HttpResponse WebhookIngress::handle(const ApiRequest& request, const Target& tar
         input = std::move(mapped.input);
         break;
     }
+    if (take_tenant(input, tenant) && !idempotency_key.empty())  // keys are per tenant: look again
+      if (auto existing = store_.runs().find_run_by_idempotency(route.script.workflow, tenant, idempotency_key))
+        return duplicate(*existing, record);
   }
-  pending = PendingStart{route.script.workflow, std::move(input), idempotency_key};
+  pending = PendingStart{route.script.workflow, std::move(input), idempotency_key, tenant};
   return {};
 }
 

@@ -40,6 +40,7 @@ class WebhookIngress {
     std::string workflow;
     nlohmann::json input;
     std::string idempotency_key;
+    std::string tenant;
   };
 
   // The answer, or (setting `pending`) nothing yet: the run is to start.

@@ -14,7 +14,7 @@ namespace weft::dsl {
 namespace {
 
 const std::initializer_list<std::string_view> kTriggerFields = {"path", "verify", "event", "dedup",
-                                                                 "limit"};
+                                                                 "limit", "tenant"};
 const std::initializer_list<std::string_view> kVerifyFields = {
     "preset", "secret", "header", "algorithm", "encoding", "prefix", "public_key", "tolerance"};
 
@@ -101,6 +101,7 @@ engine::WebhookSpec read_webhook_trigger(lua_State* L, int index) {
   spec.where = text_field(L, index, "where", "webhook");
   spec.path = text_field(L, index, "path", "webhook");
   spec.dedup = text_field(L, index, "dedup", "webhook");
+  spec.tenant = text_field(L, index, "tenant", "webhook");
   int type = lua_getfield(L, index, "verify");
   if (type == LUA_TTABLE) {
     spec.verify = read_verify(L, lua_gettop(L));

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "engine/tenant.hpp"
+
 namespace weft::engine {
 namespace {
 
@@ -31,6 +33,8 @@ void validate_webhook(const WebhookSpec& spec) {
   if (!spec.dedup.empty() && !header && !json && spec.dedup != "body")
     throw std::invalid_argument("dedup: expected \"header:NAME\", \"json:field.path\" or \"body\", got \"" +
                                 spec.dedup + "\"");
+  if (!spec.tenant.empty() && !valid_tenant_name(spec.tenant))
+    throw std::invalid_argument("tenant: a tenant name is 1-64 letters, digits, '-', '_' or '.'");
   if (spec.verify) validate_verify(*spec.verify);
 }
 
@@ -39,6 +43,7 @@ nlohmann::json to_json(const WebhookSpec& spec) {
                             {"path", spec.path},
                             {"verify", spec.verify ? nlohmann::json(spec.verify->preset) : nlohmann::json(false)}};
   if (!spec.dedup.empty()) trigger["dedup"] = spec.dedup;
+  if (!spec.tenant.empty()) trigger["tenant"] = spec.tenant;
   return trigger;
 }
 

@@ -48,18 +48,19 @@ struct WebhookSpec {
   std::optional<WebhookVerify> verify;  // nullopt: `verify = false`, deliveries are not checked
   std::string dedup;                    // "" | "header:NAME" | "json:field.path" | "body"
   std::optional<LimitSpec> limit;
+  std::string tenant;  // the tenant of the runs it starts ("" none, unless `event` gives one)
   bool has_event = false;
   int trigger_index = 0;  // 1-based position in `on` (where `event` is found)
   std::string where;      // "file.lua:12", the weft.webhook call
 };
 
 // The trigger as listings show it: {type: "webhook", path, verify (the
-// preset, or false), dedup (when declared)}.
+// preset, or false), dedup and tenant (when declared)}.
 nlohmann::json to_json(const WebhookSpec& spec);
 
 // Checks the preset and its secret; throws std::invalid_argument.
 void validate_verify(const WebhookVerify& verify);
-// Checks the path, the dedup form and validate_verify; throws
+// Checks the path, the dedup form, the tenant name and validate_verify; throws
 // std::invalid_argument naming the field at fault.
 void validate_webhook(const WebhookSpec& spec);
 

@@ -44,6 +44,12 @@ return weft.workflow { name = "open",
   on = { weft.webhook { path = "/hooks/open/form", verify = false, dedup = "json:lead.id" },
          weft.webhook { path = "/hooks/limited", verify = false, limit = { rate = 2, per = "1m" } },
          weft.webhook { path = "/hooks/bodies", verify = false, dedup = "body" },
+         weft.webhook { path = "/hooks/acme", verify = false, tenant = "acme", dedup = "json:id" },
+         weft.webhook { path = "/hooks/tenants", verify = false, dedup = "json:id",
+                        event = function(req)
+                          if req.json.raw then return req.json.raw end
+                          return { tenant = req.json.tenant, input = { id = req.json.id } }
+                        end },
          weft.webhook { path = "/hooks/unset", verify = weft.verify.stripe "stripe.webhook" },
          weft.webhook { path = "/hooks/echo", verify = false,
                         event = function(req)
@@ -182,6 +188,32 @@ TEST_CASE("dedup = body starts one run per distinct body, whatever the headers",
   auto other = hooks.post("/hooks/bodies", R"({"lead": 1})");  // one byte more: another body
   CHECK(other.status == 202);
   CHECK(hooks.audit().front().dedup_key.rfind("sha256:", 0) == 0);
+}
+
+TEST_CASE("a route's tenant, or the one its event returns, is the run's, and dedup is per tenant",
+          "[webhook_ingress][tenant]") {
+  Hooks hooks;
+  auto acme = hooks.post("/hooks/acme", R"({"id":"L-1"})");
+  REQUIRE(acme.status == 202);
+  CHECK(hooks.fx.run(acme.body["run_id"]).tenant == "acme");
+
+  auto globex = hooks.post("/hooks/tenants", R"({"id":"L-1","tenant":"globex"})");
+  REQUIRE(globex.status == 202);
+  auto run = hooks.fx.run(globex.body["run_id"]);
+  CHECK(run.tenant == "globex");
+  CHECK(run.input == json{{"id", "L-1"}});
+  auto initech = hooks.post("/hooks/tenants", R"({"id":"L-1","tenant":"initech"})");
+  CHECK(initech.status == 202);  // the same delivery id in another tenant is another run
+  auto again = hooks.post("/hooks/tenants", R"({"id":"L-1","tenant":"globex"})");
+  CHECK(again.status == 200);
+  CHECK(again.body["run_id"] == globex.body["run_id"]);
+
+  CHECK(hooks.post("/hooks/tenants", R"({"id":"L-2","tenant":"../etc"})").status == 422);
+  CHECK(hooks.post("/hooks/tenants", R"({"id":"L-3","tenant":7})").status == 422);
+  // Any other shape is the input itself, tenant field or not.
+  auto plain = hooks.post("/hooks/tenants", R"({"id":"L-4","raw":{"tenant":"x","input":1,"more":2}})");
+  REQUIRE(plain.status == 202);
+  CHECK(hooks.fx.run(plain.body["run_id"]).tenant.empty());
 }
 
 TEST_CASE("GET /v1/workflows lists webhook routes among the triggers", "[webhook_ingress]") {
