@@ -43,13 +43,6 @@ constexpr auto kAwaitFallbackPoll = std::chrono::milliseconds(1000);
 constexpr std::uint64_t kBodyLimit = 1024 * 1024;
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 
-std::string lower(beast::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The peer's address, asked once per connection.
 std::string remote_address(const tcp::socket& socket) {
   beast::error_code ec;
@@ -63,7 +56,7 @@ ApiRequest to_api_request(const http::request<http::string_body>& request, const
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
   for (const auto& field : request) {
-    auto& value = out.headers[lower(field.name_string())];
+    auto& value = out.headers[ascii_lower({field.name_string().data(), field.name_string().size()})];
     value += value.empty() ? std::string(field.value()) : ", " + std::string(field.value());
   }
   out.body = request.body();

@@ -1,6 +1,8 @@
 // Building responses and error bodies (see http_types.hpp).
 #include "api/http_types.hpp"
 
+#include <cctype>
+
 namespace weft::api {
 
 HttpResponse json_response(int status, nlohmann::json body) {
@@ -19,6 +21,12 @@ HttpResponse storage_unavailable_response() {
                                  "the storage cannot be written (disk full or I/O error); retry later");
   response.headers["Retry-After"] = std::to_string(kStorageRetryAfterSeconds);
   return response;
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace weft::api

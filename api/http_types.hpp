@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace weft::api {
 
@@ -64,5 +65,8 @@ constexpr int kStorageRetryAfterSeconds = 5;
 // The answer to engine::StorageUnavailable (a full disk, an I/O error):
 // 503 `storage_unavailable` with Retry-After. The request changed nothing.
 HttpResponse storage_unavailable_response();
+
+// `text` in ASCII lower case: header names, which HTTP compares without case.
+std::string ascii_lower(std::string_view text);
 
 }  // namespace weft::api

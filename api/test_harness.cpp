@@ -2,7 +2,6 @@
 #include "api/test_harness.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <future>
 #include <stdexcept>
@@ -49,10 +48,9 @@ TestHarness::TestHarness(const std::string& workflows_dir) : dir_("weft-test-") 
   engine_ = std::make_unique<engine::Engine>(*store_, *catalog_, clock_, options);
 }
 
-TestHarness::~TestHarness() {
-  webhooks_.reset();
-  engine_.reset();
-}
+// Members go in reverse order: the ingress, then the engine, before the
+// catalog, store and mocks they use.
+TestHarness::~TestHarness() = default;
 
 void TestHarness::settle() {
   for (int round = 0; round < kMaxWakeups; ++round) {
@@ -136,7 +134,7 @@ engine::CancelOutcome TestHarness::cancel(const std::string& run_id) {
   return outcome;
 }
 
-const engine::ScriptVersion TestHarness::current_version(const std::string& workflow) {
+engine::ScriptVersion TestHarness::current_version(const std::string& workflow) {
   auto info = catalog_->by_name(workflow);
   if (!info) throw std::runtime_error("no workflow '" + workflow + "' in " + catalog_->workflows_dir());
   return catalog_->version(info->hash);
@@ -176,12 +174,7 @@ TestHarness::WebhookAnswer TestHarness::deliver_webhook(const std::string& path,
   auto target = parse_target(path, &why);
   if (!target) throw std::invalid_argument("webhook path " + path + ": " + why);
   if (!webhooks_) webhooks_ = std::make_unique<WebhookIngress>(*store_, *catalog_, *engine_, keys_.get());
-  ApiRequest request{"POST", path, {}, body, "127.0.0.1"};
-  for (const auto& [name, value] : headers) {
-    std::string lower = name;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers[lower] = value;
-  }
+  ApiRequest request{"POST", path, headers, body, "127.0.0.1"};
   HttpResponse response = webhooks_->deliver(request, *target);
   if (response.deferred) {  // answered once the run's start is durable
     auto answered = std::make_shared<std::promise<HttpResponse>>();

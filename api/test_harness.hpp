@@ -68,7 +68,7 @@ class TestHarness {
   engine::Run import(const std::string& bundle_path);
   // POSTs a delivery to a webhook path through the ingress weft serve
   // uses (signature check, dedup, limit, event mapping), then runs the
-  // engine; the answer weft serve would send. Header names any case.
+  // engine; the answer weft serve would send. Header names lower-case.
   struct WebhookAnswer {
     int status = 0;
     nlohmann::json body;
@@ -90,7 +90,7 @@ class TestHarness {
   // The earliest time a timer moves an unfinished run; with `blocked_too`,
   // runs waiting for an event with a timeout count as well. 0: none.
   int64_t next_timer(bool blocked_too);
-  const engine::ScriptVersion current_version(const std::string& workflow);
+  engine::ScriptVersion current_version(const std::string& workflow);
 
   engine::TempDir dir_;
   engine::ManualClock clock_;

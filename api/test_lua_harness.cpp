@@ -105,16 +105,11 @@ int64_t times_field(lua_State* L, int table) {
   return times;
 }
 
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 void push_call(lua_State* L, const HttpCall& call) {
   const stdlib::HttpRequest& request = call.request;
   json out = {{"method", request.method}, {"url", request.url}, {"body", request.body}};
   json headers = json::object();
-  for (const auto& [name, value] : request.headers) headers[lower(name)] = value;
+  for (const auto& [name, value] : request.headers) headers[ascii_lower(name)] = value;
   out["headers"] = headers;
   if (request.has_body) {
     try {
@@ -251,7 +246,7 @@ int t_mock_http(lua_State* L) {
             lua_pop(L, 3);
             throw std::runtime_error("t:mock_http: field 'headers' must map names to strings");
           }
-          response.headers.emplace_back(lower(lua_tostring(L, -2)), lua_tostring(L, -1));
+          response.headers.emplace_back(ascii_lower(lua_tostring(L, -2)), lua_tostring(L, -1));
           lua_pop(L, 1);
         }
       }
@@ -439,7 +434,7 @@ int t_webhook(lua_State* L) {
             lua_pop(L, 3);
             throw std::runtime_error("t:webhook: field 'headers' must map names to strings");
           }
-          headers[lower(lua_tostring(L, -2))] = lua_tostring(L, -1);
+          headers[ascii_lower(lua_tostring(L, -2))] = lua_tostring(L, -1);
           lua_pop(L, 1);
         }
       }
@@ -469,23 +464,18 @@ int run_status(lua_State* L) {
   });
 }
 
-int run_result(lua_State* L) {
-  return located(L, [](lua_State* L) {
+// A run's result or error: nil while it has none.
+int push_field_or_nil(lua_State* L, nlohmann::json engine::Run::*field) {
+  return located(L, [field](lua_State* L) {
     engine::Run run = run_arg(L);
-    if (run.result.is_null()) lua_pushnil(L);
-    else dsl::push_json(L, run.result);
+    if ((run.*field).is_null()) lua_pushnil(L);
+    else dsl::push_json(L, run.*field);
     return 1;
   });
 }
 
-int run_error(lua_State* L) {
-  return located(L, [](lua_State* L) {
-    engine::Run run = run_arg(L);
-    if (run.error.is_null()) lua_pushnil(L);
-    else dsl::push_json(L, run.error);
-    return 1;
-  });
-}
+int run_result(lua_State* L) { return push_field_or_nil(L, &engine::Run::result); }
+int run_error(lua_State* L) { return push_field_or_nil(L, &engine::Run::error); }
 
 int run_record(lua_State* L) {
   return located(L, [](lua_State* L) {

@@ -13,17 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // The media type without parameters: "application/json; charset=utf-8" -> "application/json".
 std::string media_type(const ApiRequest& request) {
   auto it = request.headers.find("content-type");
   if (it == request.headers.end()) return "";
-  std::string type = lower(it->second.substr(0, it->second.find(';')));
+  std::string type = ascii_lower(it->second.substr(0, it->second.find(';')));
   type.erase(type.find_last_not_of(" \t") + 1);
   return type;
 }
@@ -74,7 +68,7 @@ DeliveryBody parse_delivery_body(const ApiRequest& request) {
 std::string dedup_value(const std::string& dedup, const ApiRequest& request, const DeliveryBody& body) {
   if (dedup == "body") return "sha256:" + engine::sha256_hex(request.body);  // providers that send no delivery id
   if (dedup.rfind("header:", 0) == 0) {
-    auto it = request.headers.find(lower(dedup.substr(7)));
+    auto it = request.headers.find(ascii_lower(dedup.substr(7)));
     return it == request.headers.end() ? "" : it->second;
   }
   if (dedup.rfind("json:", 0) != 0 || !body.json) return "";
