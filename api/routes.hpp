@@ -61,6 +61,7 @@ std::vector<Route> dead_letter_routes();  // routes_dead_letters.cpp
 std::vector<Route> webhook_routes();   // routes_webhooks.cpp
 std::vector<Route> version_routes();   // routes_versions.cpp
 std::vector<Route> blob_routes();      // routes_blobs.cpp
+std::vector<Route> queue_routes();     // routes_queues.cpp
 
 // The run of the path's {id}, if the caller may see it (another tenant's
 // run is not found, so that its existence does not leak). routes_runs.cpp

@@ -1,7 +1,8 @@
 // GET /metrics: Prometheus text exposition. Events (runs started and
 // ended, step durations, webhook deliveries, HTTP client requests,
 // rate-limit waits, storage commits) come from the process's registry;
-// states (runs by status, timers pending and the oldest due timer's lag)
+// states (runs by status, timers pending and the oldest due timer's lag,
+// queues' depth and active runs)
 // are read from the store now, so they count every process sharing it.
 // Needs an unscoped token when tokens are configured.
 #include "api/routes.hpp"
@@ -25,6 +26,12 @@ const MetricFamily kTimersPending{"weft_timers_pending",
 const MetricFamily kTimerLag{"weft_timer_lag_seconds",
                              "How long the oldest due timer has waited to be claimed (0: none due)",
                              MetricKind::Gauge};
+const MetricFamily kQueueDepth{"weft_queue_depth",
+                               "Runs of a queue due and waiting for a slot, by queue (by priority:"
+                               " GET /v1/queues)",
+                               MetricKind::Gauge};
+const MetricFamily kQueueActive{"weft_queue_active", "Runs holding a slot of a queue, by queue",
+                                MetricKind::Gauge};
 const MetricFamily kWorkflows{"weft_workflows_loaded", "Workflows this server serves", MetricKind::Gauge};
 
 HttpResponse metrics(const RouteCall& call) {
@@ -41,6 +48,15 @@ HttpResponse metrics(const RouteCall& call) {
   out.family(kTimerLag);
   double lag = census.oldest_due_at ? static_cast<double>(now - census.oldest_due_at) / 1000.0 : 0;
   out.sample(kTimerLag.name, {}, lag > 0 ? lag : 0);
+  auto queues = call.context.catalog.queues();
+  std::vector<engine::QueueStats> stats;
+  for (const auto& queue : queues) stats.push_back(call.context.store.runs().queue_stats(queue, now));
+  out.family(kQueueDepth);
+  for (size_t i = 0; i < queues.size(); ++i)
+    out.sample(kQueueDepth.name, {{"queue", queues[i].name}}, static_cast<double>(stats[i].waiting));
+  out.family(kQueueActive);
+  for (size_t i = 0; i < queues.size(); ++i)
+    out.sample(kQueueActive.name, {{"queue", queues[i].name}}, static_cast<double>(stats[i].active));
   out.family(kWorkflows);
   out.sample(kWorkflows.name, {}, static_cast<double>(call.context.catalog.all().size()));
   engine::MetricsRegistry::process().write(out);

@@ -17,14 +17,16 @@ HttpResponse list_runs(const RouteCall& call) {
   }
   if (auto since = call.query("since")) filter.created_since = parse_since(*since);
   filter.forked_from = call.query("forked_from").value_or("");
+  filter.started_by = call.query("started_by").value_or("");
   RunPage page = run_page(call, std::move(filter));
   nlohmann::json out = nlohmann::json::array();
   for (const auto& run : page.runs) out.push_back(engine::to_json(run));
   return json_response(200, {{"runs", out}, {"next_cursor", page.next_cursor}});
 }
 
-// A run with its lineage both ways: `forked_from` (engine::to_json) and
-// the ids of its forks.
+// A run with its lineage both ways: `forked_from` and `started_by`
+// (engine::to_json), and the ids of its forks and of the runs it started
+// (the first 100 of each; ?forked_from= and ?started_by= list them all).
 HttpResponse get_run(const RouteCall& call) {
   engine::Run run = visible_run(call);
   nlohmann::json out = engine::to_json(run);
@@ -32,6 +34,10 @@ HttpResponse get_run(const RouteCall& call) {
   forks.forked_from = run.id;
   forks.limit = 100;
   for (const auto& fork : call.context.store.runs().list_runs(forks)) out["forks"].push_back(fork.id);
+  engine::RunFilter started;
+  started.started_by = run.id;
+  started.limit = 100;
+  for (const auto& other : call.context.store.runs().list_runs(started)) out["started"].push_back(other.id);
   return json_response(200, out);
 }
 

@@ -134,6 +134,12 @@ json input_arg(lua_State* L, int index) {
 
 // ---- t ----
 
+int64_t duration_arg(lua_State* L, int index) {
+  std::optional<int64_t> ms = dsl::to_duration_ms(L, index);
+  if (!ms || *ms < 0) throw dsl::ArgError(index, "a duration like \"10m\" or a number of seconds expected");
+  return *ms;
+}
+
 int t_start(lua_State* L) {
   luaL_checkstring(L, 2);
   return located(L, [](lua_State* L) {
@@ -141,10 +147,20 @@ int t_start(lua_State* L) {
     TestHarness& harness = harness_of(binding);
     engine::StartOptions options;
     if (lua_istable(L, 4)) {
-      check_fields(L, 4, {"id", "idempotency_key", "tenant"}, "t:start options");
+      check_fields(L, 4, {"id", "idempotency_key", "tenant", "delay", "priority"}, "t:start options");
       options.id = string_field(L, 4, "id").value_or("");
       options.idempotency_key = string_field(L, 4, "idempotency_key").value_or("");
       options.tenant = string_field(L, 4, "tenant").value_or("");
+      if (lua_getfield(L, 4, "delay") != LUA_TNIL) {
+        std::optional<int64_t> delay = dsl::to_duration_ms(L, -1);
+        if (!delay || *delay < 0) throw dsl::ArgError(4, "delay must be a duration like \"5m\"");
+        options.delay_ms = *delay;
+      }
+      if (lua_getfield(L, 4, "priority") != LUA_TNIL) {
+        if (!lua_isinteger(L, -1)) throw dsl::ArgError(4, "priority must be an integer");
+        options.priority = lua_tointeger(L, -1);
+      }
+      lua_pop(L, 2);
     }
     engine::Run run = harness.start(lua_tostring(L, 2), input_arg(L, 3), options);
     after_engine_ran(harness);
@@ -186,11 +202,6 @@ int t_runs(lua_State* L) {
   });
 }
 
-int64_t duration_arg(lua_State* L, int index) {
-  std::optional<int64_t> ms = dsl::to_duration_ms(L, index);
-  if (!ms || *ms < 0) throw dsl::ArgError(index, "a duration like \"10m\" or a number of seconds expected");
-  return *ms;
-}
 
 int t_advance(lua_State* L) {
   return located(L, [](lua_State* L) {

@@ -1,7 +1,10 @@
 // Engine benchmarks on a real SQLite file with synchronous=FULL:
 //   throughput — many 3-step runs with a window of runs in flight;
 //   latency    — one 3-step run at a time, start to durable result;
-//   replay     — resuming a run whose history holds many steps.
+//   replay     — resuming a run whose history holds many steps;
+//   queue      — the same 3-step runs through a concurrency-64 weft.queue
+//                (256 submitted) against 64 in flight without a queue:
+//                the cost of admission.
 // Prints figures; asserts nothing. `--smoke` runs a short form for CI.
 #include <algorithm>
 #include <atomic>
@@ -29,17 +32,13 @@ namespace {
 using namespace weft::engine;
 using Clock = std::chrono::steady_clock;
 
-const char* kThreeSteps = R"lua(
-local weft = require "weft"
-return weft.workflow {
-  name = "three_steps",
-  run = function(ctx, input)
-    ctx:step("a", function() return 1 end)
-    ctx:step("b", function() return 2 end)
-    return ctx:step("c", function() return 3 end)
-  end,
+// The benchmarks' 3-step workflow, declared with `on` (a Lua list's items).
+std::string three_steps(const std::string& name, const std::string& on = "") {
+  return "local weft = require 'weft'\nreturn weft.workflow {\n  name = '" + name + "',\n  on = { " + on +
+         " },\n  run = function(ctx, input)\n    ctx:step('a', function() return 1 end)\n"
+         "    ctx:step('b', function() return 2 end)\n    return ctx:step('c', function() return 3 end)\n"
+         "  end,\n}\n";
 }
-)lua";
 
 const char* kLongHistory = R"lua(
 local weft = require "weft"
@@ -63,8 +62,10 @@ struct Bench {
     dir = std::filesystem::temp_directory_path() /
           ("weft-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir / "workflows");
-    std::ofstream(dir / "workflows" / "three_steps.lua") << kThreeSteps;
+    std::ofstream(dir / "workflows" / "three_steps.lua") << three_steps("three_steps");
     std::ofstream(dir / "workflows" / "long_history.lua") << kLongHistory;
+    std::ofstream(dir / "workflows" / "queued_steps.lua")
+        << three_steps("queued_steps", "weft.queue { name = 'bench', concurrency = 64 }");
     store = open_store((dir / "bench.db").string());
     catalog = std::make_unique<weft::dsl::LuaWorkflowCatalog>(store->scripts(), (dir / "workflows").string());
     catalog->add_folder();
@@ -94,7 +95,7 @@ struct Finished {
   }
 };
 
-void throughput(int runs, int window) {
+void throughput(int runs, int window, const std::string& workflow = "three_steps") {
   Bench bench;
   Finished finished;
   std::atomic<int> started{0};
@@ -102,7 +103,7 @@ void throughput(int runs, int window) {
   // Each run that ends starts the next one, so `window` runs stay in flight.
   auto start_one = [&] {
     if (started.fetch_add(1) < runs)
-      engine_ptr->start_run_async("three_steps", nlohmann::json::object(), {},
+      engine_ptr->start_run_async(workflow, nlohmann::json::object(), {},
                                   [](const StartResult&, std::exception_ptr) {});
   };
   EngineOptions options;
@@ -119,9 +120,9 @@ void throughput(int runs, int window) {
   finished.wait_for(runs);
   double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   auto stats = engine.commit_stats();
-  std::printf("throughput: %d runs x 3 steps, %d in flight: %.2f s, %.0f runs/s, %.0f durable steps/s"
+  std::printf("throughput (%s): %d runs x 3 steps, %d in flight: %.2f s, %.0f runs/s, %.0f durable steps/s"
               " (%llu commits, %.1f writes and %.2f ms per commit)\n",
-              runs, window, seconds, runs / seconds, 3.0 * runs / seconds,
+              workflow.c_str(), runs, window, seconds, runs / seconds, 3.0 * runs / seconds,
               static_cast<unsigned long long>(stats.batches),
               static_cast<double>(stats.writes) / std::max<uint64_t>(1, stats.batches),
               stats.commit_micros / 1000.0 / std::max<uint64_t>(1, stats.batches));
@@ -178,5 +179,9 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "throughput") throughput(smoke ? 600 : 10'000, 256);
   if (only.empty() || only == "latency") latency(smoke ? 50 : 2'000);
   if (only.empty() || only == "replay") replay(smoke ? 1'000 : 10'000);
+  if (only.empty() || only == "queue") {
+    throughput(smoke ? 600 : 10'000, 64);
+    throughput(smoke ? 600 : 10'000, 256, "queued_steps");
+  }
   return 0;
 }

@@ -57,6 +57,7 @@ void push_ctx_metatable(lua_State* L) {
                               {"sleep", ctx_sleep},
                               {"wait_event", ctx_wait_event},
                               {"child", ctx_child},
+                              {"start", ctx_start},
                               {"now", ctx_now},
                               {"uuid", ctx_uuid},
                               {"random", ctx_random},

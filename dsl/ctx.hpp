@@ -66,6 +66,7 @@ int ctx_step_done(lua_State* L);
 int ctx_sleep(lua_State* L);
 int ctx_wait_event(lua_State* L);
 int ctx_child(lua_State* L);
+int ctx_start(lua_State* L);
 int ctx_now(lua_State* L);
 int ctx_uuid(lua_State* L);
 int ctx_random(lua_State* L);

@@ -72,7 +72,7 @@ std::optional<engine::ScriptInfo> LuaWorkflowCatalog::load_file(const std::strin
   }
   version.hash = engine::version_hash(version);
   engine::ScriptInfo info{version.hash, spec->name, path, spec->timeout_ms, spec->schedules,
-                          spec->webhooks, spec->secrets.items()};
+                          spec->webhooks, spec->secrets.items(), spec->queue};
   if (store_) store_->put_version(version);
   std::lock_guard lock(mutex_);
   versions_[info.hash] = std::move(version);
@@ -80,8 +80,13 @@ std::optional<engine::ScriptInfo> LuaWorkflowCatalog::load_file(const std::strin
   return info;
 }
 
-void LuaWorkflowCatalog::check_webhook_paths(const engine::ScriptInfo& info,
-                                             const ByName& registered) {
+void LuaWorkflowCatalog::check_unique_names(const engine::ScriptInfo& info,
+                                            const ByName& registered) {
+  if (!info.queue.name.empty())
+    for (const auto& [name, other] : registered)
+      if (name != info.workflow && other.queue.name == info.queue.name)
+        throw std::runtime_error(info.path + ": queue '" + info.queue.name +
+                                 "' is already declared by workflow '" + name + "' (" + other.path + ")");
   for (const auto& hook : info.webhooks)
     for (const auto& [name, other] : registered)
       for (const auto& taken : other.webhooks)
@@ -95,7 +100,7 @@ engine::ScriptInfo LuaWorkflowCatalog::add_file(const std::string& path) {
   auto info = load_file(path);
   if (!info) throw std::runtime_error(path + ": the file must return weft.workflow { ... }");
   std::lock_guard lock(mutex_);
-  check_webhook_paths(*info, by_name_);
+  check_unique_names(*info, by_name_);
   by_name_[info->workflow] = *info;
   return *info;
 }
@@ -114,7 +119,7 @@ std::vector<std::string> LuaWorkflowCatalog::read_folder(ByName& into) {
     try {
       // Files returning something other than a workflow are helper modules.
       if (auto info = load_file(file.string())) {
-        check_webhook_paths(*info, into);
+        check_unique_names(*info, into);
         into[info->workflow] = *info;
       }
     } catch (const std::exception& e) {
@@ -163,6 +168,14 @@ std::optional<engine::WebhookRoute> LuaWorkflowCatalog::webhook(const std::strin
     for (const auto& hook : info.webhooks)
       if (hook.path == path) return engine::WebhookRoute{info, hook};
   return std::nullopt;
+}
+
+std::vector<engine::QueueSpec> LuaWorkflowCatalog::queues() const {
+  std::lock_guard lock(mutex_);
+  std::vector<engine::QueueSpec> out;
+  for (const auto& [name, info] : by_name_)
+    if (!info.queue.name.empty()) out.push_back(info.queue);
+  return out;
 }
 
 std::optional<nlohmann::json> LuaWorkflowCatalog::describe(const std::string& workflow) const {

@@ -31,7 +31,7 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
 
   // Validates and registers one workflow file. Throws std::runtime_error
   // "file:line: message" for a bad file, when it declares no workflow, or
-  // when it declares a webhook path another workflow has.
+  // when it declares a webhook path or a queue another workflow has.
   engine::ScriptInfo add_file(const std::string& path);
   // Registers every workflow file directly in the folder (test files
   // aside); returns one message per bad file (the others are registered).
@@ -45,6 +45,7 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
   std::optional<engine::ScriptInfo> by_name(const std::string& workflow) const override;
   std::vector<engine::ScriptInfo> all() const override;
   std::optional<engine::WebhookRoute> webhook(const std::string& path) const override;
+  std::vector<engine::QueueSpec> queues() const override;
   engine::ScriptVersion version(const std::string& hash) override;
   // The current version's description (workflow_description.hpp) with its
   // "version"; nullopt when no workflow has that name.
@@ -57,9 +58,9 @@ class LuaWorkflowCatalog : public engine::WorkflowCatalog {
 
   std::optional<engine::ScriptInfo> load_file(const std::string& path);
   std::vector<std::string> read_folder(ByName& into);
-  // Throws "file:line: ..." when `info` declares a webhook path that
-  // another workflow in `registered` has.
-  static void check_webhook_paths(const engine::ScriptInfo& info, const ByName& registered);
+  // Throws "file:line: ..." when `info` declares a webhook path or a
+  // queue that another workflow in `registered` has.
+  static void check_unique_names(const engine::ScriptInfo& info, const ByName& registered);
 
   engine::ScriptStore* store_;  // null: nothing is stored
   std::string dir_;

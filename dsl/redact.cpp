@@ -69,6 +69,8 @@ void Redactor::clean(std::vector<engine::Mutation>& mutations) const {
   for (auto& mutation : mutations) {
     if (auto* insert = std::get_if<engine::InsertRun>(&mutation)) {
       clean(insert->run.input);
+    } else if (auto* start = std::get_if<engine::StartRun>(&mutation)) {
+      clean(start->run.input);
     } else if (auto* update = std::get_if<engine::UpdateRun>(&mutation)) {
       clean(update->result);
       clean(update->error);

@@ -65,6 +65,7 @@ struct ReplayTrace {
 struct ChildScript {
   std::string hash;
   int64_t timeout_ms = 0;
+  std::string queue;  // the queue its runs go through; "" when none
 };
 using ChildResolver = std::function<std::optional<ChildScript>(const std::string& workflow)>;
 
@@ -109,6 +110,7 @@ class RunContext {
   engine::DocumentStore* documents = nullptr;  // weft.store
   engine::BlobStore* blobs = nullptr;          // weft.blob
   engine::SecretStore* secrets = nullptr;      // weft.secrets (ciphertext only)
+  engine::RunStore* runs = nullptr;            // ctx:start's lookup of a keyed start
   Redactor redactor;  // values of the secrets the workflow declares: out of all it writes
   engine::RateLimiter* limiter = nullptr;    // the process's rate limits
   // Calls `fn` on the worker's loop after `delay_ms` (for waits inside steps).

@@ -113,6 +113,7 @@ void RunExecutor::start(Run run, bool fresh) {
   live.rc->documents = &store_.documents();
   live.rc->blobs = &store_.blobs();
   live.rc->secrets = &store_.secrets();
+  live.rc->runs = &store_.runs();
   live.rc->redactor = std::move(redactor);
   live.rc->limiter = &limiter_;
   live.rc->schedule_after = [this](int64_t delay_ms, std::function<void()> fn) {
@@ -127,7 +128,7 @@ void RunExecutor::start(Run run, bool fresh) {
   live.rc->resolve_child = [this](const std::string& workflow) -> std::optional<ChildScript> {
     auto info = catalog_.by_name(workflow);
     if (!info) return std::nullopt;
-    return ChildScript{info->hash, info->timeout_ms};
+    return ChildScript{info->hash, info->timeout_ms, info->queue.name};
   };
   live.chunkname = loaded->chunkname;
   lua_State* L = state_.get();
@@ -336,12 +337,22 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
   for (auto& mutation : extra) write.mutations.push_back(std::move(mutation));
   rc.redactor.clean(write.mutations);  // results, errors, children's inputs
   std::vector<Run> children;
-  for (auto& mutation : write.mutations) {  // children start leased to us
+  int64_t poll_by = 0;  // a run started for a later claim is due then
+  auto due = [&poll_by](int64_t at) { poll_by = poll_by ? std::min(poll_by, at) : at; };
+  for (auto& mutation : write.mutations) {
     if (auto* insert = std::get_if<InsertRun>(&mutation)) {
-      insert->run.status = RunStatus::Running;
+      if (!insert->run.queue.empty() || insert->run.wake_at > clock_.now_ms()) {
+        due(insert->run.wake_at);  // its queue or its delay decides when it runs
+        continue;
+      }
+      insert->run.status = RunStatus::Running;  // children start leased to us
       insert->run.lease_owner = lease_owner_;
       insert->run.lease_expires = clock_.now_ms() + lease_ms_;
       children.push_back(insert->run);
+    } else if (auto* start = std::get_if<StartRun>(&mutation)) {
+      due(start->run.wake_at);  // claimed by a poll: the key may name another run
+    } else if (auto* update = std::get_if<UpdateRun>(&mutation)) {
+      if (update->release_lease && !rc.run.queue.empty()) due(update->updated_at);  // a slot is free
     }
   }
   CommittedSteps steps = committed_steps(write.mutations);
@@ -350,9 +361,11 @@ void RunExecutor::commit(Live& live, std::vector<Mutation> extra, std::function<
   // stops its workers, then flushes the committer): the callback calls the
   // worker's post, a copy, never this executor; what it posts to a stopped
   // worker never runs.
-  committer_.submit(std::move(write), [this, post = hooks_.post, id, next = std::move(next),
-                                       children = std::move(children), steps = std::move(steps)](
+  committer_.submit(std::move(write), [this, post = hooks_.post, poll = hooks_.poll_by, poll_by, id,
+                                       next = std::move(next), children = std::move(children),
+                                       steps = std::move(steps)](
                                           bool applied, std::exception_ptr error) mutable {
+    if (poll_by && applied && !error && poll) poll(poll_by);
     post([this, id, next = std::move(next), children = std::move(children),
           steps = std::move(steps), applied, error] {
       auto it = live_.find(id);

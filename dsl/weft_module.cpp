@@ -11,6 +11,7 @@
 #include "dsl/webhook_trigger.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/duration.hpp"
+#include "engine/queue_spec.hpp"
 #include "engine/schedule_spec.hpp"
 
 namespace weft::dsl {
@@ -153,6 +154,35 @@ int cron(lua_State* L) {
 }
 int object(lua_State* L) { return mark(L, "weft.object"); }
 
+// weft.queue { name = "sync-inbound", concurrency = 10, count_parked = false }:
+// every run of the workflow is admitted through this queue (queue_spec.hpp).
+int queue(lua_State* L) {
+  return declared(L, [](lua_State* L) {
+    if (!lua_istable(L, 1)) throw ArgError(1, "{ name = ..., concurrency = N } expected");
+    engine::QueueSpec spec;
+    if (lua_getfield(L, 1, "name") != LUA_TSTRING) throw ArgError(1, "name (string) expected");
+    spec.name = lua_tostring(L, -1);
+    if (lua_getfield(L, 1, "concurrency") != LUA_TNUMBER || !lua_isinteger(L, -1))
+      throw ArgError(1, "concurrency (integer) expected");
+    spec.concurrency = lua_tointeger(L, -1);
+    int parked = lua_getfield(L, 1, "count_parked");
+    if (parked != LUA_TNIL && parked != LUA_TBOOLEAN) throw ArgError(1, "count_parked must be a boolean");
+    spec.count_parked = lua_toboolean(L, -1);
+    lua_pop(L, 3);
+    engine::validate_queue(spec);
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, "queue");
+    lua_setfield(L, -2, "trigger");
+    lua_pushstring(L, spec.name.c_str());
+    lua_setfield(L, -2, "name");
+    lua_pushinteger(L, spec.concurrency);
+    lua_setfield(L, -2, "concurrency");
+    lua_pushboolean(L, spec.count_parked);
+    lua_setfield(L, -2, "count_parked");
+    return 1;
+  });
+}
+
 }  // namespace
 
 int open_weft(lua_State* L) {
@@ -163,6 +193,7 @@ int open_weft(lua_State* L) {
                                 {"array", array},
                                 {"object", object},
                                 {"cron", cron},
+                                {"queue", queue},
                                 {"webhook", lua_webhook_trigger},
                                 {"pipeline", pipeline},
                                 {nullptr, nullptr}};

@@ -12,6 +12,7 @@ nlohmann::json describe_workflow(const WorkflowSpec& spec) {
                         {"overlap", schedule.overlap},
                         {"catch_up", schedule.catch_up}});
   for (const auto& webhook : spec.webhooks) triggers.push_back(engine::to_json(webhook));
+  if (!spec.queue.name.empty()) triggers.push_back(engine::to_json(spec.queue));
   // The policies as declared (durations as written), only those given.
   nlohmann::json policies = nlohmann::json::object();
   for (const char* key : {"retry", "timeout", "budget", "limits", "secrets", "on_failure"})

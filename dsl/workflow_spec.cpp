@@ -73,6 +73,25 @@ nlohmann::json declaration_data(lua_State* L, int index) {
   return out;
 }
 
+// The weft.queue trigger on top of the stack (weft.queue checked its fields).
+void read_queue(lua_State* L, WorkflowSpec& spec) {
+  if (!spec.queue.name.empty())
+    throw std::runtime_error("workflow '" + spec.name + "': on: a workflow goes through one queue at most");
+  lua_getfield(L, -1, "name");
+  lua_getfield(L, -2, "concurrency");
+  lua_getfield(L, -3, "count_parked");
+  spec.queue.name = lua_isstring(L, -3) ? lua_tostring(L, -3) : "";
+  spec.queue.concurrency = lua_tointeger(L, -2);
+  spec.queue.count_parked = lua_toboolean(L, -1);
+  spec.queue.workflow = spec.name;
+  lua_pop(L, 3);
+  try {
+    engine::validate_queue(spec.queue);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("workflow '" + spec.name + "': " + e.what());
+  }
+}
+
 // The weft.webhook trigger on top of the stack, item `index` of `on`.
 void read_webhook(lua_State* L, WorkflowSpec& spec, int index) {
   engine::WebhookSpec webhook;
@@ -172,6 +191,7 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
       lua_pop(L, 1);
       bool is_cron = trigger == "cron";
       if (trigger == "webhook") read_webhook(L, spec, static_cast<int>(i));
+      if (trigger == "queue") read_queue(L, spec);
       if (is_cron) {
         engine::ScheduleSpec schedule;
         auto text = [&](const char* key, std::string& out) {

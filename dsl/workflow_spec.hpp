@@ -16,6 +16,7 @@
 #include "engine/retry_policy.hpp"
 #include "engine/script_version.hpp"
 #include "engine/schedule_spec.hpp"
+#include "engine/queue_spec.hpp"
 #include "engine/webhook_spec.hpp"
 #include "engine/rate_limiter.hpp"
 
@@ -36,6 +37,7 @@ struct WorkflowSpec {
   std::vector<std::pair<std::string, engine::LimitSpec>> limits;  // declared rate limits
   std::vector<engine::ScheduleSpec> schedules;  // weft.cron triggers in `on`
   std::vector<engine::WebhookSpec> webhooks;    // weft.webhook triggers in `on`
+  engine::QueueSpec queue;                      // a weft.queue in `on`; name "" when none
   SecretGrants secrets;               // what weft.secrets may read and write
   // A workflow started once for each run of this one that ends failed or
   // compensated (dead-letter notification); "" for none.

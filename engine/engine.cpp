@@ -10,6 +10,7 @@
 #include "engine/ids.hpp"
 #include "engine/leases.hpp"
 #include "engine/log.hpp"
+#include "engine/run_observer.hpp"
 
 namespace weft::engine {
 namespace {
@@ -52,6 +53,7 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
         dispatch(child, true);
       };
       hooks.released = [this](const std::string& id, int64_t wake_at) { released(id, wake_at); };
+      hooks.poll_by = [this](int64_t at) { wake_at(at); };
       return options_.executors(ExecutorContext{io, store_, *committer_, clock_, owner_, options_.lease_ms,
                                                 options_.crash_limit, *limiter_, std::move(hooks)});
     }));
@@ -107,6 +109,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
                     const StartOptions& options, bool leased) {
   auto script = catalog_.by_name(workflow);
   if (!script) throw std::invalid_argument("unknown workflow '" + workflow + "'");
+  if (options.delay_ms < 0) throw std::invalid_argument("a start's delay cannot be negative");
   Run run;
   run.id = options.id.empty() ? new_time_ordered_uuid(clock_.now_ms()) : options.id;
   if (!options.id.empty() && store_.runs().get_run(run.id))
@@ -114,11 +117,16 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
   run.workflow = workflow;
   run.script_hash = script->hash;
   run.input = std::move(input);
-  run.created_at = run.updated_at = run.wake_at = clock_.now_ms();
+  run.created_at = run.updated_at = clock_.now_ms();
+  run.wake_at = run.created_at + options.delay_ms;
   run.tenant = options.tenant;
   run.idempotency_key = options.idempotency_key;
   run.root_id = run.id;
+  run.queue = script->queue.name;
+  run.priority = options.priority;
   if (script->timeout_ms) run.deadline = run.created_at + script->timeout_ms;
+  // A queued or delayed run waits for the claim that admits it.
+  leased = leased && run.queue.empty() && options.delay_ms == 0;
   run.status = leased ? RunStatus::Running : RunStatus::Pending;
   if (leased) {
     run.lease_owner = owner_;
@@ -141,7 +149,10 @@ Run Engine::make_run(const std::string& workflow, nlohmann::json input,
   if (auto existing = existing_run(workflow, input, options)) return *existing;
   Run run = new_run(workflow, input, options, leased);
   created = committer_->commit_and_wait({run.id, "", {InsertRun{run}}});
-  if (created) return run;
+  if (created) {
+    if (run.status == RunStatus::Pending) wake_at(run.wake_at);
+    return run;
+  }
   // Another start with the same key won the race (or the id was taken).
   if (auto existing = existing_run(workflow, input, options)) return *existing;
   throw std::invalid_argument("a run with id '" + run.id + "' already exists");
@@ -158,20 +169,22 @@ void Engine::start_run_async(const std::string& workflow, nlohmann::json input,
   } catch (...) {
     return done({}, std::current_exception());
   }
-  {
+  const bool leased = run.status == RunStatus::Running;
+  if (leased) {
     std::lock_guard lock(mutex_);
     in_flight_.insert(run.id);
   }
   RunWrite insert{run.id, "", {InsertRun{run}}};
   committer_->submit(
       std::move(insert),
-      [this, run = std::move(run), done = std::move(done), options = std::move(options)](
+      [this, leased, run = std::move(run), done = std::move(done), options = std::move(options)](
           bool applied, std::exception_ptr error) mutable {
         if (!error && applied) {
-          dispatch(run, true);
+          if (leased) dispatch(run, true);
+          else wake_at(run.wake_at);
           return done({std::move(run), false}, nullptr);
         }
-        released(run.id, 0);
+        if (leased) released(run.id, 0);
         if (error) return done({run, false}, error);
         try {  // the key was taken (another start won the race), or the id
           auto existing = existing_run(run.workflow, run.input, options);
@@ -192,6 +205,7 @@ StartResult Engine::start_or_replay(const std::string& workflow, nlohmann::json 
   bool created = false;
   Run run = make_run(workflow, std::move(input), options, true, created);
   if (!created) return {std::move(run), true};
+  if (run.status != RunStatus::Running) return {std::move(run), false};
   {
     std::lock_guard lock(mutex_);
     in_flight_.insert(run.id);
@@ -202,9 +216,7 @@ StartResult Engine::start_or_replay(const std::string& workflow, nlohmann::json 
 
 Run Engine::enqueue_run(const std::string& workflow, nlohmann::json input, StartOptions options) {
   bool created = false;
-  Run run = make_run(workflow, std::move(input), options, false, created);
-  scheduler_wake_.notify_one();
-  return run;
+  return make_run(workflow, std::move(input), options, false, created);
 }
 
 void Engine::dispatch(Run run, bool fresh) {
@@ -213,25 +225,28 @@ void Engine::dispatch(Run run, bool fresh) {
 }
 
 void Engine::released(const std::string& run_id, int64_t wake_at) {
-  bool earlier;
   {
     std::lock_guard lock(mutex_);
     in_flight_.erase(run_id);
-    earlier = wake_at && (next_wake_ == 0 || wake_at < next_wake_);
-    if (earlier) next_wake_ = wake_at;
   }
   changed_.notify_all();
+  if (wake_at) this->wake_at(wake_at);
+}
+
+void Engine::wake_at(int64_t at) {
+  bool earlier;
+  {
+    std::lock_guard lock(mutex_);
+    earlier = next_wake_ == 0 || at < next_wake_;
+    if (earlier) next_wake_ = at;
+  }
   if (earlier) scheduler_wake_.notify_one();
 }
 
 DeliverOutcome Engine::deliver_event(const std::string& run_id, const std::string& name,
                                      const nlohmann::json& payload) {
   DeliverOutcome outcome = store_.runs().deliver_event(run_id, name, payload, clock_.now_ms());
-  {
-    std::lock_guard lock(mutex_);
-    next_wake_ = clock_.now_ms();
-  }
-  scheduler_wake_.notify_one();
+  wake_now();
   return outcome;
 }
 
@@ -249,13 +264,7 @@ RetryOutcome Engine::retry(const std::string& run_id) {
   return outcome;
 }
 
-void Engine::wake_now() {
-  {
-    std::lock_guard lock(mutex_);
-    next_wake_ = clock_.now_ms();
-  }
-  scheduler_wake_.notify_one();
-}
+void Engine::wake_now() { wake_at(clock_.now_ms()); }
 
 void Engine::tick_schedules() {
   if (schedules_) schedules_->tick(clock_.now_ms());
@@ -272,16 +281,28 @@ void Engine::break_dead_leases() {
     if (owner != owner_ && owner_is_dead(owner)) store_.runs().break_leases(owner);
 }
 
-void Engine::poll() {
+size_t Engine::poll() {
+  size_t claimed = 0;
+  std::vector<QueueSpec> queues = catalog_.queues();
+  std::vector<std::string> names;
+  for (const auto& queue : queues) names.push_back(queue.name);
+  if (!queue_names_ || names != *queue_names_) {  // the first poll, or a reload changed them
+    store_.runs().release_undeclared_queues(queues);
+    queue_names_ = std::move(names);
+  }
   for (;;) {
-    ClaimRequest request{owner_, clock_.now_ms(), options_.lease_ms, kClaimBatch, options_.root_id};
+    ClaimRequest request{owner_, clock_.now_ms(), options_.lease_ms, kClaimBatch, options_.root_id, queues};
     std::vector<Run> runs = store_.runs().claim_due(request);
+    claimed += runs.size();
     {
       std::lock_guard lock(mutex_);
       for (const auto& run : runs) in_flight_.insert(run.id);
     }
-    for (auto& run : runs) dispatch(std::move(run), false);
-    if (runs.size() < static_cast<size_t>(kClaimBatch)) return;
+    for (auto& run : runs) {
+      if (!run.queue.empty()) observe_admitted(run, request.now);
+      dispatch(std::move(run), false);
+    }
+    if (runs.size() < static_cast<size_t>(kClaimBatch)) return claimed;
   }
 }
 

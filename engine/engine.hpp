@@ -49,6 +49,8 @@ struct StartOptions {
   std::string id;               // empty: a new time-ordered UUID
   std::string idempotency_key;  // same workflow and key: the same run
   std::string tenant;
+  int64_t delay_ms = 0;         // due this long after its creation
+  int64_t priority = 0;         // in its workflow's queue: higher first
 };
 
 struct StartResult {
@@ -72,7 +74,8 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Creates the run durably and dispatches it. With an idempotency key
+  // Creates the run durably and dispatches it (a run of a queued workflow,
+  // or a delayed one, is left to the poll that claims it). With an idempotency key
   // already used for this workflow, returns that run instead (executing
   // nothing), or throws IdempotencyConflict if its input differs. Throws
   // std::invalid_argument for an unknown workflow or a duplicate id.
@@ -107,8 +110,8 @@ class Engine {
   // handed back in time. Only the destructor may follow.
   bool shutdown(std::chrono::milliseconds grace);
 
-  // Claims due runs and dispatches them; breaks leases of dead owners.
-  void poll();
+  // Claims due runs and dispatches them; how many it claimed.
+  size_t poll();
   // Waits until no run is in flight in this process.
   void wait_idle();
   // Ids of the runs executing in this process now (for a stop's log line).
@@ -137,7 +140,10 @@ class Engine {
   std::optional<Run> existing_run(const std::string& workflow, const nlohmann::json& input,
                                   const StartOptions& options);
   void dispatch(Run run, bool fresh);
+  // A run left this process; `wake_at` (0: none): when it may make a run due.
   void released(const std::string& run_id, int64_t wake_at);
+  // Look for due runs no later than `at`.
+  void wake_at(int64_t at);
   void scheduler_loop();
   void stop_scheduler();
   void renew_leases();
@@ -159,6 +165,7 @@ class Engine {
   std::condition_variable scheduler_wake_;   // something may be due sooner
   std::set<std::string> in_flight_;
   int64_t next_wake_ = 0;  // earliest wake time a park asked for
+  std::optional<std::vector<std::string>> queue_names_;  // the queues the last poll served
   bool stopping_ = false;
   std::thread scheduler_;
 };

@@ -23,6 +23,9 @@ struct ExecutorHooks {
   std::function<void(const Run&)> finished;         // a run ended (durably)
   std::function<void(const Run&)> child_created;    // a child run to dispatch
   std::function<void(const std::string& id, int64_t wake_at)> released;  // left this worker
+  // Something this worker committed may make a run due at `at` (a run it
+  // started for a later claim, a queue slot it gave back): poll by then.
+  std::function<void(int64_t at)> poll_by;
 };
 
 // What the engine lends each executor; all of it outlives the executor.

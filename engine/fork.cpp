@@ -64,6 +64,8 @@ Run fork_run_record(const Run& original, const ForkPoint& point, const std::stri
   fork.created_at = fork.updated_at = fork.wake_at = now;
   fork.tenant = original.tenant;
   fork.root_id = fork.id;
+  fork.queue = original.queue;  // admitted as any run of its workflow
+  fork.priority = original.priority;
   if (original.deadline) fork.deadline = now + (original.deadline - original.created_at);
   fork.forked_from = original.id;
   fork.forked_seq = point.seq;

@@ -37,6 +37,8 @@ void record_batch(const std::vector<RunWrite>& writes, const std::vector<bool>& 
     for (const auto& mutation : writes[i].mutations)
       if (const auto* insert = std::get_if<InsertRun>(&mutation))
         metrics.add(kRunsStarted, {{"workflow", insert->run.workflow}});
+      else if (const auto* start = std::get_if<StartRun>(&mutation))
+        metrics.add(kRunsStarted, {{"workflow", start->run.workflow}});
   }
 }
 

@@ -8,12 +8,13 @@
 namespace weft::engine {
 namespace {
 
-constexpr std::array<std::pair<EventKind, std::string_view>, 9> kKinds{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 10> kKinds{{
     {EventKind::Step, "step"},
     {EventKind::Compensation, "compensation"},
     {EventKind::Sleep, "sleep"},
     {EventKind::WaitEvent, "wait_event"},
     {EventKind::Child, "child"},
+    {EventKind::Start, "start"},
     {EventKind::Now, "now"},
     {EventKind::Uuid, "uuid"},
     {EventKind::Random, "random"},

@@ -21,7 +21,7 @@
 
 namespace weft::engine {
 
-enum class EventKind { Step, Compensation, Sleep, WaitEvent, Child, Now, Uuid, Random, Acquire };
+enum class EventKind { Step, Compensation, Sleep, WaitEvent, Child, Start, Now, Uuid, Random, Acquire };
 
 enum class EventStatus {
   Pending,    // sleep scheduled, event or child awaited

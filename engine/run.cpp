@@ -56,6 +56,8 @@ nlohmann::json to_json(const Run& run) {
   if (!run.forked_from.empty())
     out["forked_from"] = {{"run", run.forked_from}, {"seq", run.forked_seq}};
   if (!run.imported_from.empty()) out["imported_from"] = run.imported_from;
+  if (!run.started_by.empty()) out["started_by"] = run.started_by;
+  if (!run.queue.empty()) out["queue"] = {{"name", run.queue}, {"priority", run.priority}};
   return out;
 }
 

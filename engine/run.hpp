@@ -54,6 +54,15 @@ struct Run {
   // A run loaded from a repro bundle (weft import) names the run it was
   // exported from; it was stored not due, so nothing executed it.
   std::string imported_from;
+  // The run that started this one with ctx:start ("" when none); unlike a
+  // child, it is a tree of its own: root_id is itself.
+  std::string started_by;
+  // The queue its workflow declares ("" when none: claimed as soon as due),
+  // its priority there (higher first) and whether the queue has admitted
+  // it (a count_parked queue counts an admitted run until it ends).
+  std::string queue;
+  int64_t priority = 0;
+  bool admitted = false;
 };
 
 nlohmann::json to_json(const Run& run);

@@ -23,6 +23,13 @@ const MetricFamily kRunsEnded{"weft_runs_ended_total",
                               " (completed, failed, compensated, cancelled)",
                               MetricKind::Counter};
 
+const MetricFamily kQueueAdmitted{"weft_queue_admitted_total",
+                                  "Runs a queue gave a slot to (a first start or a resume), by queue",
+                                  MetricKind::Counter};
+const MetricFamily kQueueWaitSeconds{"weft_queue_wait_seconds",
+                                     "How long a queued run, once due, waited for a slot, by queue",
+                                     MetricKind::Histogram, duration_buckets()};
+
 std::string error_message(const nlohmann::json& error) {
   if (error.is_object() && error.contains("message") && error["message"].is_string())
     return error["message"].get<std::string>();
@@ -44,6 +51,13 @@ CommittedSteps committed_steps(const std::vector<Mutation>& mutations) {
     out.steps.push_back({e.kind, e.name, e.status, e.seq, e.attempt, duration, error_message(e.error)});
   }
   return out;
+}
+
+void observe_admitted(const Run& run, int64_t now) {
+  auto& metrics = MetricsRegistry::process();
+  metrics.add(kQueueAdmitted, {{"queue", run.queue}});
+  int64_t waited = run.wake_at > 0 && now > run.wake_at ? now - run.wake_at : 0;
+  metrics.observe(kQueueWaitSeconds, {{"queue", run.queue}}, static_cast<double>(waited) / 1000.0);
 }
 
 // The fields are built only when the record will be written: these run

@@ -30,6 +30,8 @@ struct CommittedSteps {
 CommittedSteps committed_steps(const std::vector<Mutation>& mutations);
 
 void observe_run_started(const Run& run, bool fresh);
+// A queue gave the run (claimed at `now`) a slot.
+void observe_admitted(const Run& run, int64_t now);
 void observe_steps(const Run& run, const CommittedSteps& committed);
 void observe_parked(const Run& run, int64_t seq, RunStatus status, int64_t wake_at);
 void observe_run_ended(const Run& ended);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/history_event.hpp"
+#include "engine/queue_spec.hpp"
 #include "engine/run.hpp"
 
 namespace weft::engine {
@@ -32,6 +33,15 @@ struct InboxEvent {
 
 struct InsertRun {
   Run run;
+};
+
+// ctx:start: inserts `run` and records the starting call, `event`, whose
+// result is { run_id }. When the run's idempotency key names a run of its
+// workflow and tenant already, nothing is inserted and the event names
+// that run instead ({ run_id, existing = true }).
+struct StartRun {
+  Run run;
+  HistoryEvent event;
 };
 
 // Sets the run's status, result/error and wake time. When `release_lease`,
@@ -88,7 +98,7 @@ struct AppendDelivery {
   WebhookDelivery delivery;
 };
 
-using Mutation = std::variant<InsertRun, UpdateRun, PutEvent, ConsumeInbox, WakeRun, AppendDelivery>;
+using Mutation = std::variant<InsertRun, StartRun, UpdateRun, PutEvent, ConsumeInbox, WakeRun, AppendDelivery>;
 
 struct RunWrite {
   std::string run_id;
@@ -112,6 +122,7 @@ struct RunFilter {
   bool unfinished_only = false;
   bool top_level_only = false;        // no child runs
   std::string forked_from;            // only the forks of this run
+  std::string started_by;             // only the runs this run started (ctx:start)
   bool newest_first = false;
   std::optional<RunCursor> after;
   int64_t limit = 1000;
@@ -132,6 +143,9 @@ struct ClaimRequest {
   int64_t lease_ms = 30'000;
   int limit = 64;
   std::string root_id;  // only this run tree; empty = any
+  // The queues the workflows declare: a queued run is claimed only while
+  // its queue has a free slot (queue_spec.hpp), counted across processes.
+  std::vector<QueueSpec> queues;
 };
 
 enum class CancelOutcome { NotFound, AlreadyFinished, Cancelled, Requested };
@@ -191,8 +205,10 @@ class RunStore {
   virtual void break_leases(const std::string& owner) = 0;
   // Runs by workflow and status, and the timers' state at `now`.
   virtual RunCensus run_census(int64_t now) = 0;
-  // The earliest wake time of a parked or pending run (0: none).
-  virtual int64_t next_wake_at(const std::string& root_id) = 0;
+  virtual QueueStats queue_stats(const QueueSpec& queue, int64_t now) = 0;
+  // Unfinished runs of a queue no workflow declares any more are claimed
+  // as soon as due from now on, instead of waiting for ever.
+  virtual void release_undeclared_queues(const std::vector<QueueSpec>& declared) = 0;
 
   virtual DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
                                        const nlohmann::json& payload, int64_t now) = 0;

@@ -52,6 +52,10 @@ Run read_run(const Statement& row) {
   run.forked_from = row.text(20);
   run.forked_seq = row.int64(21);
   run.imported_from = row.text(22);
+  run.started_by = row.text(23);
+  run.queue = row.text(24);
+  run.priority = row.int64(25);
+  run.admitted = row.int64(26) != 0;
   return run;
 }
 
@@ -84,7 +88,8 @@ std::vector<Run> read_runs(Statement query) {
 #define RUN_COLUMNS                                                                           \
   "id, workflow, script_hash, input, status, result, error, created_at, updated_at, tenant, " \
   "idempotency_key, parent_id, parent_seq, root_id, wake_at, deadline, lease_owner, "        \
-  "lease_expires, cancel_requested, crashes, forked_from, forked_seq, imported_from"
+  "lease_expires, cancel_requested, crashes, forked_from, forked_seq, imported_from, started_by, " \
+  "queue, priority, admitted"
 #define UNFINISHED "status IN ('pending','running','sleeping','waiting')"
 #define HISTORY_SELECT                                                                       \
   "SELECT run_id, seq, attempt, kind, name, status, started_at, ended_at, fire_at, result," \
@@ -92,23 +97,40 @@ std::vector<Run> read_runs(Statement query) {
 
 }  // namespace
 
+// OR IGNORE: a duplicate id or idempotency key must not fail the other
+// runs' writes in its batch; false tells the caller it was not inserted.
+bool SqliteRunStore::insert_run(sqlite::Connection& db, const Run& r) {
+  db.prepare("INSERT OR IGNORE INTO runs(" RUN_COLUMNS
+             ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,"
+             "?24,?25,?26,?27)")
+      .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, dump_json(r.input))
+      .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
+      .bind(7, dump_or_empty(r.error)).bind(8, r.created_at).bind(9, r.updated_at)
+      .bind(10, r.tenant).bind(11, r.idempotency_key).bind(12, r.parent_id)
+      .bind(13, r.parent_seq).bind(14, r.root_id).bind(15, r.wake_at).bind(16, r.deadline)
+      .bind(17, r.lease_owner).bind(18, r.lease_expires)
+      .bind(19, static_cast<int64_t>(r.cancel_requested)).bind(20, r.crashes)
+      .bind(21, r.forked_from).bind(22, r.forked_seq).bind(23, r.imported_from)
+      .bind(24, r.started_by).bind(25, r.queue).bind(26, r.priority)
+      .bind(27, int64_t{0})  // a new run has no slot yet, whatever it was copied from
+      .run();
+  return db.changes() > 0;
+}
+
 bool SqliteRunStore::apply(sqlite::Connection& db, const Mutation& mutation) {
   if (const auto* insert = std::get_if<InsertRun>(&mutation)) {
-    const Run& r = insert->run;
-    // OR IGNORE: a duplicate id or idempotency key must not fail the other
-    // runs' writes in this batch; the write is reported as not applied.
-    db.prepare("INSERT OR IGNORE INTO runs(" RUN_COLUMNS
-               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)")
-        .bind(1, r.id).bind(2, r.workflow).bind(3, r.script_hash).bind(4, dump_json(r.input))
-        .bind(5, to_string(r.status)).bind(6, dump_or_empty(r.result))
-        .bind(7, dump_or_empty(r.error)).bind(8, r.created_at).bind(9, r.updated_at)
-        .bind(10, r.tenant).bind(11, r.idempotency_key).bind(12, r.parent_id)
-        .bind(13, r.parent_seq).bind(14, r.root_id).bind(15, r.wake_at).bind(16, r.deadline)
-        .bind(17, r.lease_owner).bind(18, r.lease_expires)
-        .bind(19, static_cast<int64_t>(r.cancel_requested)).bind(20, r.crashes)
-        .bind(21, r.forked_from).bind(22, r.forked_seq).bind(23, r.imported_from)
-        .run();
-    return db.changes() > 0;
+    return insert_run(db, insert->run);
+  } else if (const auto* start = std::get_if<StartRun>(&mutation)) {
+    HistoryEvent event = start->event;
+    if (!insert_run(db, start->run)) {  // the key names a run already: the call names it
+      auto existing = db.prepare("SELECT id FROM runs WHERE workflow = ?1 AND tenant = ?2 AND"
+                                 " idempotency_key = ?3 AND idempotency_key != ''");
+      existing.bind(1, start->run.workflow).bind(2, start->run.tenant).bind(3, start->run.idempotency_key);
+      if (!existing.step()) return false;  // its id was taken: cannot happen with a fresh id
+      event.result = {{"run_id", existing.text(0)}, {"existing", true}};
+      existing.reset();
+    }
+    return apply(db, PutEvent{std::move(event)});
   } else if (const auto* update = std::get_if<UpdateRun>(&mutation)) {
     int64_t wake_at = update->wake_at;
     if (update->status == RunStatus::Waiting)
@@ -252,6 +274,7 @@ std::vector<Run> SqliteRunStore::list_runs(const RunFilter& filter) {
   if (filter.unfinished_only) where += " AND " UNFINISHED;
   if (filter.top_level_only) where += " AND parent_id = ''";
   if (!filter.forked_from.empty()) where += " AND forked_from = ?9";
+  if (!filter.started_by.empty()) where += " AND started_by = ?10";
   const char* direction = filter.newest_first ? " DESC" : "";
   if (filter.after) where += filter.newest_first ? " AND (created_at, id) < (?6, ?7)"
                                                  : " AND (created_at, id) > (?6, ?7)";
@@ -268,6 +291,7 @@ std::vector<Run> SqliteRunStore::list_runs(const RunFilter& filter) {
   if (filter.after) q.bind(6, filter.after->created_at).bind(7, filter.after->id);
   q.bind(8, filter.limit);
   if (!filter.forked_from.empty()) q.bind(9, filter.forked_from);
+  if (!filter.started_by.empty()) q.bind(10, filter.started_by);
   std::vector<Run> runs;
   while (q.step()) runs.push_back(read_run(q));
   return runs;
@@ -329,12 +353,61 @@ std::vector<Run> SqliteRunStore::claim_due(const ClaimRequest& request) {
       "UPDATE runs SET status = 'running', lease_owner = ?1, lease_expires = ?2, updated_at = ?3,"
       " crashes = crashes + (status = 'running')"
       " WHERE id IN (SELECT id FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?3"
-      " AND (lease_owner = '' OR lease_expires < ?3) AND (?5 = '' OR root_id = ?5)"
+      " AND queue = '' AND (lease_owner = '' OR lease_expires < ?3) AND (?5 = '' OR root_id = ?5)"
       " ORDER BY wake_at LIMIT ?4) RETURNING " RUN_COLUMNS);
   query.bind(1, request.owner).bind(2, request.now + request.lease_ms).bind(3, request.now)
       .bind(4, static_cast<int64_t>(request.limit)).bind(5, request.root_id);
   std::vector<Run> runs = read_runs(query);
+  for (const auto& queue : request.queues) {
+    if (runs.size() >= static_cast<size_t>(request.limit)) break;
+    auto admitted = claim_queued(*writer, queue, request, request.limit - static_cast<int>(runs.size()));
+    std::move(admitted.begin(), admitted.end(), std::back_inserter(runs));
+  }
   tx.commit();
+  return runs;
+}
+
+// Every query on a queue also says queue != '': SQLite uses a partial index
+// (runs_queue_due, runs_queue_active) only when the query implies its
+// condition, which a bound name does not.
+int64_t SqliteRunStore::active_in_queue(sqlite::Connection& db, const QueueSpec& queue) {
+  auto active = db.prepare(queue.count_parked
+                               ? "SELECT COUNT(*) FROM runs WHERE queue = ?1 AND queue != '' AND " UNFINISHED " AND admitted"
+                               : "SELECT COUNT(*) FROM runs WHERE queue = ?1 AND queue != '' AND status = 'running'");
+  active.bind(1, queue.name);
+  active.step();
+  int64_t count = active.int64(0);
+  active.reset();
+  return count;
+}
+
+// Inside claim_due's transaction, so the count and the admissions are one
+// step for every process on the database. First the runs that hold a slot
+// already (a lapsed lease; with count_parked, an admitted run waking), then
+// new admissions into the free slots, by priority, then in insertion order.
+std::vector<Run> SqliteRunStore::claim_queued(sqlite::Connection& db, const QueueSpec& queue,
+                                              const ClaimRequest& request, int limit) {
+  const char* claim =
+      "UPDATE runs SET status = 'running', lease_owner = ?1, lease_expires = ?2, updated_at = ?3,"
+      " crashes = crashes + (status = 'running'), admitted = 1"
+      " WHERE id IN (SELECT id FROM runs WHERE queue = ?6 AND queue != '' AND wake_at > 0 AND wake_at <= ?3"
+      " AND " UNFINISHED " AND (lease_owner = '' OR lease_expires < ?3) AND (?5 = '' OR root_id = ?5)"
+      " AND (status = 'running' OR (?7 AND admitted)) = ?8"
+      " ORDER BY priority DESC, rowid LIMIT ?4) RETURNING " RUN_COLUMNS;
+  auto claim_where = [&](bool holding, int64_t count) {
+    auto query = db.prepare(claim);
+    query.bind(1, request.owner).bind(2, request.now + request.lease_ms).bind(3, request.now)
+        .bind(4, count).bind(5, request.root_id).bind(6, queue.name)
+        .bind(7, static_cast<int64_t>(queue.count_parked)).bind(8, static_cast<int64_t>(holding));
+    return read_runs(std::move(query));
+  };
+  std::vector<Run> runs = claim_where(true, limit);
+  int64_t free = queue.concurrency - active_in_queue(db, queue);
+  int64_t room = std::min<int64_t>(free, limit - static_cast<int64_t>(runs.size()));
+  if (room > 0) {
+    auto admitted = claim_where(false, room);
+    std::move(admitted.begin(), admitted.end(), std::back_inserter(runs));
+  }
   return runs;
 }
 
@@ -383,9 +456,13 @@ RunCensus SqliteRunStore::run_census(int64_t now) {
   while (counts.step()) census.runs[{counts.text(0), counts.text(1)}] = counts.int64(2);
   counts.reset();
   // A parked run has no lease; a due one that is leased is being claimed or run.
+  // Each half is served by its own index (runs_due, runs_queue_due); a
+  // queued run due but not admitted waits for its queue, not the scheduler.
   auto timers = reader->prepare(
-      "SELECT (SELECT COUNT(*) FROM runs WHERE " UNFINISHED " AND wake_at > ?1 AND lease_owner = ''),"
-      " (SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?1"
+      "SELECT (SELECT COUNT(*) FROM runs WHERE " UNFINISHED " AND wake_at > ?1 AND queue = ''"
+      " AND lease_owner = '') + (SELECT COUNT(*) FROM runs WHERE " UNFINISHED " AND wake_at > ?1"
+      " AND queue != '' AND lease_owner = ''),"
+      " (SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED " AND wake_at > 0 AND wake_at <= ?1 AND queue = ''"
       " AND (lease_owner = '' OR lease_expires < ?1))");
   timers.bind(1, now);
   if (timers.step()) {
@@ -396,14 +473,38 @@ RunCensus SqliteRunStore::run_census(int64_t now) {
   return census;
 }
 
-int64_t SqliteRunStore::next_wake_at(const std::string& root_id) {
+void SqliteRunStore::release_undeclared_queues(const std::vector<QueueSpec>& declared) {
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& queue : declared) names.push_back(queue.name);
+  auto writer = database_->writer();
+  writer->prepare("UPDATE runs SET queue = '' WHERE queue != '' AND " UNFINISHED
+                  " AND queue NOT IN (SELECT value FROM json_each(?1))")
+      .bind(1, dump_json(names))
+      .run();
+}
+
+QueueStats SqliteRunStore::queue_stats(const QueueSpec& queue, int64_t now) {
   auto reader = database_->reader();
-  auto query = reader->prepare("SELECT MIN(wake_at) FROM runs WHERE " UNFINISHED
-                                " AND wake_at > 0 AND (?1 = '' OR root_id = ?1)");
-  query.bind(1, root_id);
-  int64_t at = query.step() ? query.int64(0) : 0;
-  query.reset();
-  return at;
+  QueueStats stats;
+  stats.active = active_in_queue(*reader, queue);
+  auto waiting = reader->prepare(
+      "SELECT priority, COUNT(*), MIN(wake_at) FROM runs WHERE queue = ?1 AND queue != '' AND wake_at > 0"
+      " AND wake_at <= ?2 AND " UNFINISHED " AND status != 'running' GROUP BY priority");
+  waiting.bind(1, queue.name).bind(2, now);
+  while (waiting.step()) {
+    stats.waiting_by_priority[waiting.int64(0)] = waiting.int64(1);
+    stats.waiting += waiting.int64(1);
+    int64_t since = waiting.int64(2);
+    if (stats.oldest_waiting_since == 0 || since < stats.oldest_waiting_since) stats.oldest_waiting_since = since;
+  }
+  waiting.reset();
+  auto delayed = reader->prepare("SELECT COUNT(*) FROM runs WHERE queue = ?1 AND queue != '' AND wake_at > ?2"
+                                 " AND status = 'pending' AND NOT admitted");
+  delayed.bind(1, queue.name).bind(2, now);
+  delayed.step();
+  stats.delayed = delayed.int64(0);
+  delayed.reset();
+  return stats;
 }
 
 DeliverOutcome SqliteRunStore::deliver_event(const std::string& run_id, const std::string& name,
@@ -458,6 +559,7 @@ bool SqliteRunStore::redrive(const RedriveRequest& request) {
   sqlite::Transaction tx(*writer);
   writer->prepare("UPDATE runs SET status = 'pending', error = '', result = '', wake_at = ?2,"
                    " deadline = ?3, cancel_requested = 0, crashes = 0, lease_owner = '', lease_expires = 0,"
+                   " admitted = 0,"
                    " updated_at = ?2, script_hash = CASE WHEN ?4 = '' THEN script_hash ELSE ?4 END"
                    " WHERE id = ?1 AND status = 'failed'")
       .bind(1, request.run_id).bind(2, request.now).bind(3, request.deadline)

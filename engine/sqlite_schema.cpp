@@ -166,6 +166,20 @@ ALTER TABLE runs ADD COLUMN forked_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN imported_from TEXT NOT NULL DEFAULT '';
 CREATE INDEX runs_forked ON runs(forked_from, created_at, id) WHERE forked_from != '';
 )sql",
+    // 9: runs started by another run's ctx:start; named queues. A queued
+    // run leaves the due-runs index for one of its queue's, in admission
+    // order (priority, then insertion: the rowid)
+    R"sql(
+ALTER TABLE runs ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN queue TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN admitted INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX runs_started_by ON runs(started_by, created_at, id) WHERE started_by != '';
+DROP INDEX runs_due;
+CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0 AND queue = '';
+CREATE INDEX runs_queue_due ON runs(queue, priority DESC) WHERE wake_at > 0 AND queue != '';
+CREATE INDEX runs_queue_active ON runs(queue, status) WHERE queue != '';
+)sql",
 };
 
 int64_t current_version(Connection& db) {

@@ -35,7 +35,8 @@ class SqliteRunStore final : public RunStore {
   std::vector<std::string> lease_owners() override;
   void break_leases(const std::string& owner) override;
   RunCensus run_census(int64_t now) override;
-  int64_t next_wake_at(const std::string& root_id) override;
+  QueueStats queue_stats(const QueueSpec& queue, int64_t now) override;
+  void release_undeclared_queues(const std::vector<QueueSpec>& declared) override;
   DeliverOutcome deliver_event(const std::string& run_id, const std::string& name,
                                const nlohmann::json& payload, int64_t now) override;
   CancelOutcome request_cancel(const std::string& run_id, int64_t now) override;
@@ -44,6 +45,10 @@ class SqliteRunStore final : public RunStore {
  private:
   // Inside a writer transaction. False: an insert was ignored (duplicate).
   static bool apply(sqlite::Connection& db, const Mutation& mutation);
+  static bool insert_run(sqlite::Connection& db, const Run& run);
+  static int64_t active_in_queue(sqlite::Connection& db, const QueueSpec& queue);
+  static std::vector<Run> claim_queued(sqlite::Connection& db, const QueueSpec& queue,
+                                       const ClaimRequest& request, int limit);
   static std::map<std::string, std::string> lease_owners_of(sqlite::Connection& db,
                                                             const std::vector<RunWrite>& writes);
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/queue_spec.hpp"
 #include "engine/schedule_spec.hpp"
 #include "engine/script_version.hpp"
 #include "engine/webhook_spec.hpp"
@@ -22,6 +23,7 @@ struct ScriptInfo {
   std::vector<ScheduleSpec> schedules;
   std::vector<WebhookSpec> webhooks;
   std::vector<std::string> secrets;  // the declared secret names and ".*" patterns
+  QueueSpec queue;                   // the weft.queue its runs go through; name "" when none
 };
 
 // A webhook path and the workflow (current version) that declares it.
@@ -38,6 +40,8 @@ class WorkflowCatalog {
   virtual std::optional<ScriptInfo> by_name(const std::string& workflow) const = 0;
   virtual std::vector<ScriptInfo> all() const = 0;
   virtual std::optional<WebhookRoute> webhook(const std::string& path) const = 0;
+  // The queues the current versions declare (each name once).
+  virtual std::vector<QueueSpec> queues() const = 0;
   // A version's code (current or not); throws if unknown.
   virtual ScriptVersion version(const std::string& hash) = 0;
 };

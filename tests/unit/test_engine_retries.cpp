@@ -188,7 +188,7 @@ return weft.workflow {
 )lua");
   auto run = f.start("busy");
   // Simulate another process holding the lease when the cancel arrives.
-  weft::engine::ClaimRequest claim{"other-host:1:x", f.clock.now_ms() + 1'000, 60'000, 10, ""};
+  weft::engine::ClaimRequest claim{"other-host:1:x", f.clock.now_ms() + 1'000, 60'000, 10, "", {}};
   f.clock.advance_ms(1'000);
   REQUIRE(f.store->runs().claim_due(claim).size() == 1);
   CHECK(f.engine->cancel(run.id) == CancelOutcome::Requested);
@@ -215,7 +215,7 @@ return weft.workflow {
   // Another process holds the lease (it is executing the run) when the
   // cancel arrives, then parks the run again without having seen it.
   f.store->runs().deliver_event(run.id, "other", nlohmann::json(1), f.clock.now_ms());
-  weft::engine::ClaimRequest claim{"other-host:1:x", f.clock.now_ms(), 60'000, 10, ""};
+  weft::engine::ClaimRequest claim{"other-host:1:x", f.clock.now_ms(), 60'000, 10, "", {}};
   REQUIRE(f.store->runs().claim_due(claim).size() == 1);
   CHECK(f.engine->cancel(run.id) == CancelOutcome::Requested);
   weft::engine::UpdateRun park;

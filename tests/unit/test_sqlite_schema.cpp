@@ -53,7 +53,18 @@ void drop_version_8(const std::string& path) {
     query(path, std::string("ALTER TABLE ") + column);
 }
 
+// As weft before version 9 left it: no queues, no ctx:start lineage, and
+// the due-runs index on every run with a wake time.
+void drop_version_9(const std::string& path) {
+  for (const char* index : {"runs_due", "runs_queue_due", "runs_queue_active", "runs_started_by"})
+    query(path, std::string("DROP INDEX ") + index);
+  query(path, "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
+  for (const char* column : {"started_by", "queue", "priority", "admitted"})
+    query(path, std::string("ALTER TABLE runs DROP COLUMN ") + column);
+}
+
 const char* kDueIndexSql = "SELECT sql FROM sqlite_master WHERE name = 'runs_due'";
+const char* kCurrentDueIndex = "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0 AND queue = ''";
 
 }  // namespace
 
@@ -67,7 +78,8 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
     store.runs().commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
                   {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
   }
-  CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
+  CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
+  drop_version_9(path);
   // As weft before version 5 left it: the index's condition names the status.
   query(path, "DROP INDEX runs_due");
   query(path, "CREATE INDEX runs_due ON runs(wake_at)"
@@ -80,9 +92,9 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
 
   auto store_owner = weft::engine::open_store(path);
   auto& store = *store_owner;
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "8");
-  CHECK(query(path, kDueIndexSql) == "CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0");
-  auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, ""});
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "9");
+  CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
+  auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, "", {}});
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].id == "due");
   CHECK(claimed[0].status == RunStatus::Running);
@@ -98,7 +110,7 @@ TEST_CASE("version 6 counts the claims of runs whose process died while executin
   executing.status = RunStatus::Running;  // as a dead process left it
   store.runs().commit({{"executing", "", {InsertRun{executing}}},
                 {"parked", "", {InsertRun{parked_run("parked", 1'000)}}}});
-  auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, ""});
+  auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, "", {}});
   REQUIRE(claimed.size() == 2);
   for (const auto& run : claimed) {
     INFO(run.id);
@@ -125,6 +137,7 @@ TEST_CASE("version 7 gives the calls recorded before it their sequence number as
   std::string path = (f.dir.path() / "weft.db").string();
   // As weft before version 7 left it: no path column.
   f.engine.reset();
+  drop_version_9(path);
   query(path, "ALTER TABLE history DROP COLUMN path");
   drop_version_8(path);
   query(path, "DELETE FROM schema_version WHERE version >= 7");
@@ -142,4 +155,25 @@ TEST_CASE("version 7 gives the calls recorded before it their sequence number as
   std::vector<std::string> paths;
   for (const auto& event : f.history(run.id)) paths.push_back(event.path);
   CHECK(paths == std::vector<std::string>{"1", "2", "3"});
+}
+
+TEST_CASE("version 9 upgrades a database with runs in flight: they are claimed as before, with no queue",
+          "[storage][schema]") {
+  weft::testing::TempDir dir;
+  std::string path = (dir.path() / "weft.db").string();
+  {
+    auto store_owner = weft::engine::open_store(path);
+    store_owner->runs().commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
+                                {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
+  }
+  drop_version_9(path);
+  query(path, "DELETE FROM schema_version WHERE version >= 9");
+  auto store_owner = weft::engine::open_store(path);
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "9");
+  CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
+  CHECK(query(path, "SELECT COUNT(*) FROM runs WHERE queue = '' AND started_by = '' AND NOT admitted") == "2");
+  auto claimed = store_owner->runs().claim_due({"me", 5'000, 30'000, 10, "", {}});
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].id == "due");
+  CHECK(claimed[0].queue.empty());
 }
