@@ -203,7 +203,7 @@ TEST_CASE("issue 11: a bad weft.toml names the file and the line of the fault", 
              Catch::StartsWith(file + ":7: [limits] ") && Catch::Contains("unknown field 'pre'"));
 }
 
-TEST_CASE("[email] in weft.toml: the SMTP server, its user and password secret, STARTTLS on by default",
+TEST_CASE("the email section of weft.toml: the SMTP server, its user and password secret, STARTTLS on by default",
           "[config][email]") {
   weft::testing::TempDir dir;
   std::string file = (dir.path() / "weft.toml").string();
