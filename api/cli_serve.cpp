@@ -144,7 +144,8 @@ int cmd_serve(const CliArgs& args) {
   options.run_schedules = true;
   options.limiter = &limiter;
   stdlib::SecretKeys keys(config.key_file);
-  options.executors = stdlib::lua_executors(catalog, &keys);
+  options.executors =
+      stdlib::lua_executors(catalog, &keys, stdlib::smtp_services(config.email, store.secrets(), keys));
   RunWaiters waiters;
   options.on_finished = [&waiters](const engine::Run& run) { waiters.finished(run); };
   engine::Engine engine(store, catalog, clock, options);

@@ -109,15 +109,59 @@ void apply_limits(ServeConfig& config, const ConfigFile& file, const json& table
   }
 }
 
+// [email]: url (smtp:// or smtps://, no credentials in it), username with
+// password_secret, starttls (default true), timeout.
+void apply_email(ServeConfig& config, const ConfigFile& file, const json& table) {
+  if (!table.is_object()) throw ConfigError(file.where({"email"}) + ": [email] must be a table");
+  stdlib::EmailSettings& email = config.email;
+  for (const auto& [key, value] : table.items()) {
+    std::string where = file.where({"email", key}) + ": [email] " + key;
+    if (key == "starttls") {
+      if (!value.is_boolean()) throw ConfigError(where + " must be true or false");
+      email.starttls = value.get<bool>();
+      continue;
+    }
+    if (!value.is_string()) throw ConfigError(where + " must be a string");
+    std::string text = value.get<std::string>();
+    if (key == "url") {
+      size_t slashes = text.find("//");
+      std::string authority = slashes == std::string::npos ? "" : text.substr(slashes + 2);
+      authority = authority.substr(0, authority.find('/'));
+      if (authority.find('@') != std::string::npos)  // checked first: the message must not repeat a password
+        throw ConfigError(where + " must not hold credentials: set username, and password_secret to a secret's name");
+      if ((text.rfind("smtp://", 0) != 0 && text.rfind("smtps://", 0) != 0) || authority.empty())
+        throw ConfigError(where + " must be smtp://HOST[:PORT] or smtps://HOST[:PORT], got '" + text + "'");
+      email.url = text;
+    } else if (key == "username") {
+      email.username = text;
+    } else if (key == "password_secret") {
+      email.password_secret = text;
+    } else if (key == "timeout") {
+      email.timeout_ms = duration("[email] timeout", text).count();
+      if (email.timeout_ms < 1) throw ConfigError(where + " must be more than 0");
+    } else {
+      throw ConfigError(file.where({"email", key}) + ": unknown setting '" + key +
+                        "' in [email] (known: url, username, password_secret, starttls, timeout)");
+    }
+  }
+  if (email.url.empty()) throw ConfigError(file.where({"email"}) + ": [email] needs url");
+  if (email.username.empty() != email.password_secret.empty())
+    throw ConfigError(file.where({"email"}) + ": [email] username and password_secret go together");
+}
+
 void apply_file(ServeConfig& config, const ConfigFile& file) {
   for (const auto& [section, table] : file.values.items()) {
     if (section == "limits") {
       apply_limits(config, file, table);
       continue;
     }
+    if (section == "email") {
+      apply_email(config, file, table);
+      continue;
+    }
     if (section != "server" || !table.is_object())
       throw ConfigError(file.where({section}) + ": unknown section [" + section +
-                        "] (known: [server], [limits])");
+                        "] (known: [server], [limits], [email])");
     for (const auto& [key, value] : table.items()) {
       std::string where = file.where({section, key});
       auto setting = std::find_if(settings().begin(), settings().end(),

@@ -12,6 +12,7 @@
 #include "api/cli_args.hpp"
 #include "engine/log.hpp"
 #include "engine/rate_limiter.hpp"
+#include "stdlib/email_transport.hpp"
 
 namespace weft::api {
 
@@ -30,6 +31,7 @@ struct ServeConfig {
   log::Level log_level = log::Level::Info;
   std::string log_format = "auto";  // json | text | auto (text when stderr is a terminal)
   std::map<std::string, engine::LimitSpec> limits;  // [limits] keys, declared at startup
+  stdlib::EmailSettings email;  // [email]: weft.email's SMTP server (none: url empty)
 };
 
 // Looks up an environment variable (std::getenv in production).

@@ -43,6 +43,9 @@ TestHarness::TestHarness(const std::string& workflows_dir) : dir_("weft-test-") 
         auto transport = http_.transport(io);
         lent.services.put<stdlib::HttpTransport>(transport.get());
         lent.owned.push_back(transport);
+        auto outbox = email_.transport(io);
+        lent.services.put<stdlib::EmailTransport>(outbox.get());
+        lent.owned.push_back(outbox);
         lent.services.put(&steps_);
       });
   engine_ = std::make_unique<engine::Engine>(*store_, *catalog_, clock_, options);

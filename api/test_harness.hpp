@@ -1,7 +1,7 @@
 // One test of weft test: an engine of its own on a fresh database in a
 // temporary folder, with a virtual clock that only the test moves, the
-// workflows of the test file's folder, and HTTP and steps mocked. Nothing
-// reaches the network; sleeps, retry backoffs, timeouts, cron fires and
+// workflows of the test file's folder, and HTTP, email and steps mocked.
+// Nothing reaches the network; sleeps, retry backoffs, timeouts, cron fires and
 // rate-limit waits take no real time.
 //
 // The engine runs on one worker thread; every method here runs it until
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "api/email_outbox.hpp"
 #include "api/http_mocks.hpp"
 #include "api/webhook_ingress.hpp"
 #include "api/version_actions.hpp"
@@ -82,6 +83,7 @@ class TestHarness {
   int64_t now() const { return clock_.now_ms(); }
   engine::Store& store() { return *store_; }
   HttpMocks& http() { return http_; }
+  EmailOutbox& email() { return email_; }
   dsl::StepMocks& steps() { return steps_; }
 
  private:
@@ -95,6 +97,7 @@ class TestHarness {
   engine::TempDir dir_;
   engine::ManualClock clock_;
   HttpMocks http_;
+  EmailOutbox email_;
   dsl::StepMocks steps_;
   std::unique_ptr<stdlib::SecretKeys> keys_;
   std::unique_ptr<engine::Store> store_;

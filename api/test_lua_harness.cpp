@@ -1,9 +1,10 @@
 // The harness object `t` of a test and the handles it gives: runs, HTTP
-// mocks and step mocks (docs/testing.md). Each method that lets the
+// mocks and step mocks, and the email outbox (docs/testing.md). Each method that lets the
 // engine run returns once nothing is due at the virtual time, and raises
 // if a request found no mock meanwhile.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -308,6 +309,54 @@ int t_mock_step(lua_State* L) {
     lua_pop(L, 1);
     size_t index = harness.steps().add(lua_tostring(L, 2), std::move(outcome), times_field(L, 3));
     push_mock(L, binding, index, kStepMockType);
+    return 1;
+  });
+}
+
+// t:mock_email { error = { kind, message, retryable, reply_code }, times = N }:
+// the next N sends (default: all) fail with that error.
+int t_mock_email(lua_State* L) {
+  luaL_checktype(L, 2, LUA_TTABLE);
+  return located(L, [](lua_State* L) {
+    check_fields(L, 2, {"error", "times"}, "t:mock_email");
+    if (lua_getfield(L, 2, "error") != LUA_TTABLE)
+      throw std::runtime_error("t:mock_email: field 'error' must be a table {kind, message, retryable, reply_code}");
+    json error = dsl::lua_to_json(L, -1, "error");
+    lua_pop(L, 1);
+    if (!error.contains("kind") || !error["kind"].is_string())
+      throw std::runtime_error("t:mock_email: the error needs a kind (e.g. \"smtp_transient\")");
+    stdlib::EmailOutcome failure;
+    failure.kind = error["kind"].get<std::string>();
+    failure.message = error.value("message", "mocked failure");
+    failure.retryable = error.value("retryable", false);
+    failure.reply_code = error.value("reply_code", 0L);
+    int64_t times = times_field(L, 2);
+    harness_arg(L).email().fail_next(std::move(failure), times < 0 ? INT64_MAX : times);
+    return 0;
+  });
+}
+
+// t:emails(): the messages runs sent so far, as the workflow gave them
+// plus what weft.email made of them (message_id, recipients, data).
+int t_emails(lua_State* L) {
+  return located(L, [](lua_State* L) {
+    json out = json::array();
+    for (const auto& email : harness_arg(L).email().sent()) {
+      const stdlib::Mail& mail = email.mail;
+      json headers = json::object();
+      for (const auto& [name, value] : mail.headers) headers[name] = value;
+      json one = {{"from", mail.from},          {"to", mail.to},
+                  {"cc", mail.cc},              {"bcc", mail.bcc},
+                  {"reply_to", mail.reply_to},  {"headers", headers},
+                  {"message_id", email.message.message_id},
+                  {"recipients", email.message.recipients},
+                  {"data", email.message.data}};
+      if (mail.subject) one["subject"] = *mail.subject;
+      if (mail.text) one["text"] = *mail.text;
+      if (mail.html) one["html"] = *mail.html;
+      out.push_back(std::move(one));
+    }
+    dsl::push_json(L, out);
     return 1;
   });
 }
@@ -662,6 +711,7 @@ void push_harness(lua_State* L, HarnessBinding& binding) {
       {"now", t_now},             {"enable_schedules", t_enable_schedules},
       {"mock_http", t_mock_http}, {"http_calls", t_http_calls},
       {"mock_step", t_mock_step}, {"secret", t_secret},
+      {"mock_email", t_mock_email}, {"emails", t_emails},
       {"put_document", t_put_document}, {"document", t_document},
       {"documents", t_documents}, {"put_blob", t_put_blob},
       {"blob", t_blob},           {"blobs", t_blobs},

@@ -16,6 +16,7 @@ void register_native_modules() {
       {"weft.ratelimit", open_ratelimit},
       {"weft.crypto", open_crypto},
       {"weft.webhook", open_webhook},
+      {"weft.email", open_email},
   });
 }
 

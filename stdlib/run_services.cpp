@@ -1,9 +1,12 @@
+// The services lent to each worker's runs (see run_services.hpp).
 #include "stdlib/run_services.hpp"
 
 #include <memory>
+#include <stdexcept>
 
 #include "stdlib/http_client.hpp"
 #include "stdlib/lua_secrets.hpp"
+#include "stdlib/smtp_client.hpp"
 
 namespace weft::stdlib {
 
@@ -23,6 +26,25 @@ engine::ExecutorFactory lua_executors(dsl::LuaWorkflowCatalog& catalog, const Se
     };
     return lent;
   });
+}
+
+LendServices smtp_services(EmailSettings settings, engine::SecretStore& secrets, const SecretKeys& keys) {
+  return [settings = std::move(settings), &secrets, &keys](boost::asio::io_context& io, dsl::RunServices& lent) {
+    if (settings.url.empty()) return;
+    auto password = [&secrets, &keys, name = settings.password_secret]() {
+      auto sealed = secrets.get_secret(name);
+      if (!sealed)
+        throw std::runtime_error("the SMTP password secret '" + name + "' is not set (weft secrets set " + name + ")");
+      try {
+        return keys.open(name, *sealed);
+      } catch (const std::exception&) {
+        throw std::runtime_error("the SMTP password secret '" + name + "' cannot be opened with this process's key");
+      }
+    };
+    auto smtp = std::make_shared<SmtpClient>(io, settings, password);
+    lent.services.put<EmailTransport>(smtp.get());
+    lent.owned.push_back(smtp);
+  };
 }
 
 }  // namespace weft::stdlib

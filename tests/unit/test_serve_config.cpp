@@ -144,7 +144,7 @@ TEST_CASE("bad serve settings are refused naming the setting", "[config]") {
   CHECK_THROWS_WITH(load({"--config", file}), file + ":2: unknown setting 'lisen' in [server]");
   std::ofstream(file) << "[sever]\n";
   CHECK_THROWS_WITH(load({"--config", file}),
-                    file + ":1: unknown section [sever] (known: [server], [limits])");
+                    file + ":1: unknown section [sever] (known: [server], [limits], [email])");
   std::ofstream(file) << "[limits]\ncrm = { rate = -1, per = \"1s\" }\n";
   CHECK_THROWS_AS(load({"--config", file}), ConfigError);
   CHECK_THROWS_WITH(load({"--config", (dir.path() / "missing.toml").string()}),
@@ -201,4 +201,36 @@ TEST_CASE("issue 11: a bad weft.toml names the file and the line of the fault", 
   CHECK(error(head + "listen = [\"a\"]\n") == file + ":6: [server] listen must be a string or an integer");
   CHECK_THAT(error(head + "[limits]\ncrm = { rate = 5, pre = \"1s\" }\n"),
              Catch::StartsWith(file + ":7: [limits] ") && Catch::Contains("unknown field 'pre'"));
+}
+
+TEST_CASE("the email section of weft.toml: the SMTP server, its user and password secret, STARTTLS on by default",
+          "[config][email]") {
+  weft::testing::TempDir dir;
+  std::string file = (dir.path() / "weft.toml").string();
+  CHECK(load({}).email.url.empty());
+  std::ofstream(file) << "[email]\nurl = \"smtps://smtp.example.com:465\"\nusername = \"weft\"\n"
+                         "password_secret = \"smtp.password\"\ntimeout = \"20s\"\n";
+  auto config = load({"--config", file});
+  CHECK(config.email.url == "smtps://smtp.example.com:465");
+  CHECK(config.email.username == "weft");
+  CHECK(config.email.password_secret == "smtp.password");
+  CHECK(config.email.starttls);
+  CHECK(config.email.timeout_ms == 20'000);
+  std::ofstream(file) << "[email]\nurl = \"smtp://127.0.0.1:2525\"\nstarttls = false\n";
+  CHECK_FALSE(load({"--config", file}).email.starttls);
+
+  auto refused = [&](const std::string& text, const std::string& message) {
+    std::ofstream(file) << "[email]\n" << text;
+    CHECK_THROWS_WITH(load({"--config", file}), file + message);
+  };
+  refused("url = \"http://smtp.example.com\"\n",
+          ":2: [email] url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], got 'http://smtp.example.com'");
+  refused("url = \"smtp://weft:hunter2@smtp.example.com\"\n",
+          ":2: [email] url must not hold credentials: set username, and password_secret to a secret's name");
+  refused("url = \"smtp://smtp.example.com\"\nstarttls = \"no\"\n", ":3: [email] starttls must be true or false");
+  refused("url = \"smtp://smtp.example.com\"\npassword = \"x\"\n",
+          ":3: unknown setting 'password' in [email] (known: url, username, password_secret, starttls, timeout)");
+  refused("url = \"smtp://smtp.example.com\"\nusername = \"weft\"\n",
+          ":1: [email] username and password_secret go together");
+  refused("username = \"weft\"\npassword_secret = \"p\"\n", ":1: [email] needs url");
 }
