@@ -136,7 +136,7 @@ int cmd_serve(const CliArgs& args) {
   dsl::LuaWorkflowCatalog catalog(store.scripts(), config.workflows);
   report_problems(catalog.add_folder());
   engine::SystemClock clock;
-  engine::RateLimiter limiter;
+  engine::RateLimiter limiter(&store.limits());  // one limit for every process on the database
   for (const auto& [key, spec] : config.limits) limiter.pin(key, spec);
   engine::EngineOptions options;
   options.workers = config.workers;

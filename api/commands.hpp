@@ -18,6 +18,7 @@ int cmd_history(const CliArgs& args);    // cli_inspect.cpp
 int cmd_secrets(const CliArgs& args);    // cli_secrets.cpp
 int cmd_schedules(const CliArgs& args);  // cli_schedules.cpp
 int cmd_queues(const CliArgs& args);     // cli_queues.cpp
+int cmd_limits(const CliArgs& args);     // cli_limits.cpp
 int cmd_serve(const CliArgs& args);      // cli_serve.cpp
 int cmd_show(const CliArgs& args);       // cli_show.cpp
 int cmd_replay(const CliArgs& args);     // cli_replay.cpp

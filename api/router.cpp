@@ -83,7 +83,7 @@ Router::Router(ApiContext context, std::vector<ApiToken> tokens, RunWaiters* wai
     : context_(context), tokens_(std::move(tokens)), waiters_(waiters) {
   for (auto table : {health_routes(), metrics_routes(), workflow_routes(), run_routes(),
                      version_routes(), dead_letter_routes(), admin_routes(), webhook_routes(),
-                     blob_routes(), queue_routes()}) {
+                     blob_routes(), queue_routes(), limit_routes()}) {
     for (auto& route : table) {
       auto target = parse_target(route.pattern);
       entries_.push_back({std::move(route), target->segments});

@@ -62,6 +62,7 @@ std::vector<Route> webhook_routes();   // routes_webhooks.cpp
 std::vector<Route> version_routes();   // routes_versions.cpp
 std::vector<Route> blob_routes();      // routes_blobs.cpp
 std::vector<Route> queue_routes();     // routes_queues.cpp
+std::vector<Route> limit_routes();     // routes_limits.cpp
 
 // The run of the path's {id}, if the caller may see it (another tenant's
 // run is not found, so that its existence does not leak). routes_runs.cpp

@@ -42,7 +42,7 @@ int acquire_body(lua_State* L) {
       break;
   }
   engine::HistoryEvent event = d.recorded ? *d.recorded : new_event(rc, d, EventKind::Acquire, name);
-  engine::Admission admission = rc.limiter->acquire(keys, cost, rc.now());
+  engine::Admission admission = rc.limiter->acquire(keys, cost, rc.now(), rc.run.id);
   if (admission.allowed) {
     event.status = EventStatus::Completed;
     event.ended_at = rc.now();

@@ -17,10 +17,9 @@ namespace {
 
 constexpr int64_t kDeadLeaseCheckMs = 1000;
 constexpr int kClaimBatch = 256;
-constexpr int64_t kRateLimitSaveMs = 2000;
-// Rate-limit state lives in the store as one document of a reserved collection.
-const char* const kRateLimitCollection = "weft.ratelimit";
-const char* const kRateLimitDocument = "state";
+constexpr int64_t kRateLimitPruneMs = 60'000;
+// A limit idle this long is full again: its state is forgotten.
+constexpr int64_t kRateLimitIdleMs = 86'400'000;
 
 }  // namespace
 
@@ -31,10 +30,8 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
       options_(std::move(options)),
       owner_(make_owner_id()),
       committer_(std::make_unique<GroupCommitter>(store)),
-      own_limiter_(options_.limiter ? nullptr : std::make_unique<engine::RateLimiter>()),
+      own_limiter_(options_.limiter ? nullptr : std::make_unique<engine::RateLimiter>(&store_.limits())),
       limiter_(options_.limiter ? options_.limiter : own_limiter_.get()) {
-  if (auto saved = store_.documents().get_document(kRateLimitCollection, kRateLimitDocument))
-    limiter_->import_state(saved->doc);
   int count = options_.workers > 0 ? options_.workers
                                    : std::max(1u, std::thread::hardware_concurrency());
   for (int i = 0; i < count; ++i) {
@@ -73,11 +70,6 @@ Engine::Engine(Store& store, WorkflowCatalog& catalog, const Clock& clock, Engin
 Engine::~Engine() {
   stop_scheduler();
   for (auto& worker : workers_) worker->stop();
-  try {
-    save_rate_limits();
-  } catch (const std::exception& e) {
-    log::error("cannot save rate-limit state", {{"error", e.what()}});
-  }
   committer_.reset();  // flushes what was submitted; callbacks land in stopped loops
   workers_.clear();
 }
@@ -270,12 +262,6 @@ void Engine::tick_schedules() {
   if (schedules_) schedules_->tick(clock_.now_ms());
 }
 
-void Engine::save_rate_limits() {
-  nlohmann::json state = limiter_->export_state();
-  if (!state.empty())
-    store_.documents().put_document(kRateLimitCollection, kRateLimitDocument, state, -1, clock_.now_ms());
-}
-
 void Engine::break_dead_leases() {
   for (const auto& owner : store_.runs().lease_owners())
     if (owner != owner_ && owner_is_dead(owner)) store_.runs().break_leases(owner);
@@ -321,7 +307,7 @@ void Engine::scheduler_loop() {
   pthread_setname_np(pthread_self(), "weft-scheduler");
   int64_t last_dead_check = clock_.now_ms();
   int64_t last_renewal = clock_.now_ms();
-  int64_t last_limits_save = clock_.now_ms();
+  int64_t last_limits_prune = clock_.now_ms();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
@@ -335,9 +321,9 @@ void Engine::scheduler_loop() {
         renew_leases();
         last_renewal = now;
       }
-      if (now - last_limits_save >= kRateLimitSaveMs) {
-        save_rate_limits();
-        last_limits_save = now;
+      if (now - last_limits_prune >= kRateLimitPruneMs) {
+        store_.limits().prune_limits(now - kRateLimitIdleMs);
+        last_limits_prune = now;
       }
       tick_schedules();
       poll();

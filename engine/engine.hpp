@@ -35,7 +35,7 @@ struct EngineOptions {
   int64_t poll_ms = 100;        // how often the store is asked for due runs
   bool background = true;       // false: tests drive polling with poll()
   std::string root_id;          // only this run tree (weft run); empty = all
-  // Rate limits (null: the engine keeps its own, persisted in the store).
+  // Rate limits (null: the engine keeps its own, its state in the store).
   engine::RateLimiter* limiter = nullptr;
   // Makes the executor of each worker (required): dsl::run_executors.
   ExecutorFactory executors;
@@ -129,8 +129,6 @@ class Engine {
   // Starts the schedules' runs that are due (the scheduler thread does it
   // on every poll when options.run_schedules; tests call it by hand).
   void tick_schedules();
-  // Writes rate-limit state to the store (also done periodically and on stop).
-  void save_rate_limits();
 
  private:
   Run new_run(const std::string& workflow, nlohmann::json input, const StartOptions& options,

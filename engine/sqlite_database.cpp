@@ -37,6 +37,8 @@ SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options) {
   writer_->exec("PRAGMA cache_size=-32768");
   sqlite::migrate(*writer_);
   reader_ = std::make_unique<sqlite::Connection>(path, true);
+  limits_ = std::make_unique<sqlite::Connection>(path, false);
+  limits_->exec(options.sync == SqliteOptions::Sync::Full ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF");
 }
 
 }  // namespace weft::engine

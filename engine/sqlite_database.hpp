@@ -1,7 +1,9 @@
 // One SQLite file in WAL mode, shared by the per-concern SQLite stores
 // (sqlite_store.hpp): one connection writes (commits, claims, deliveries,
-// data), another reads; WAL lets reads run beside the writer. Each
-// connection is used under its own lock, taken by writer() / reader().
+// data), another reads; WAL lets reads run beside the writer. A third
+// writes rate-limit state, atomically but without an fsync per change
+// (synchronous=NORMAL: a power loss may forget the last tokens drawn,
+// nothing else). Each connection is used under its own lock.
 #pragma once
 #include <memory>
 #include <mutex>
@@ -38,12 +40,15 @@ class SqliteDatabase {
 
   LockedConnection writer() { return {write_mutex_, *writer_}; }
   LockedConnection reader() { return {read_mutex_, *reader_}; }
+  LockedConnection limits() { return {limits_mutex_, *limits_}; }
 
  private:
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
   std::mutex read_mutex_;
   std::unique_ptr<sqlite::Connection> reader_;
+  std::mutex limits_mutex_;
+  std::unique_ptr<sqlite::Connection> limits_;
 };
 
 }  // namespace weft::engine

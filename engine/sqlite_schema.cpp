@@ -180,6 +180,17 @@ CREATE INDEX runs_due ON runs(wake_at) WHERE wake_at > 0 AND queue = '';
 CREATE INDEX runs_queue_due ON runs(queue, priority DESC) WHERE wake_at > 0 AND queue != '';
 CREATE INDEX runs_queue_active ON runs(queue, status) WHERE queue != '';
 )sql",
+    // 10: rate-limit state by concrete key, shared by every process (it
+    // was one document of weft.store's, written whole every 2 s)
+    R"sql(
+CREATE TABLE rate_limits (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX rate_limits_updated ON rate_limits(updated_at);
+DELETE FROM documents WHERE collection = 'weft.ratelimit';
+)sql",
 };
 
 int64_t current_version(Connection& db) {

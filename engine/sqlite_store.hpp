@@ -126,6 +126,19 @@ class SqliteDeliveryStore final : public WebhookDeliveryStore {
 };
 void append_delivery(sqlite::Connection& db, const WebhookDelivery& delivery);
 
+class SqliteRateLimitStore final : public RateLimitStore {
+ public:
+  explicit SqliteRateLimitStore(SharedSqlite database) : database_(std::move(database)) {}
+
+  void update_limits(const std::vector<std::string>& keys, int64_t now,
+                     const std::function<void(States&)>& update) override;
+  std::vector<std::pair<std::string, nlohmann::json>> list_limits(int64_t limit) override;
+  void prune_limits(int64_t before) override;
+
+ private:
+  SharedSqlite database_;
+};
+
 // Every concern on the SQLite file at `path` (created and migrated if new).
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, SqliteOptions options = {});
 

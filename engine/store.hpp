@@ -10,6 +10,7 @@
 
 #include "engine/blob_store.hpp"
 #include "engine/document_store.hpp"
+#include "engine/rate_limit_store.hpp"
 #include "engine/run_store.hpp"
 #include "engine/script_store.hpp"
 #include "engine/secret_store.hpp"
@@ -24,6 +25,7 @@ struct StoreParts {
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<SecretStore> secrets;
   std::unique_ptr<WebhookDeliveryStore> deliveries;
+  std::unique_ptr<RateLimitStore> limits;
 };
 
 class Store {
@@ -37,6 +39,7 @@ class Store {
   BlobStore& blobs() { return *parts_.blobs; }
   SecretStore& secrets() { return *parts_.secrets; }
   WebhookDeliveryStore& deliveries() { return *parts_.deliveries; }
+  RateLimitStore& limits() { return *parts_.limits; }
 
  private:
   StoreParts parts_;

@@ -55,6 +55,7 @@ int acquire_body(lua_State* L) {
     lua_pop(L, 1);
   }
   engine::RateLimiter* limiter = rc.limiter;
+  std::string run_id = rc.run.id;
   auto schedule = rc.schedule_after;
   int64_t deadline = now_ms() + timeout_ms;
   return dsl::start_async(L, rc, [&](dsl::AsyncComplete complete) {
@@ -62,7 +63,7 @@ int acquire_body(lua_State* L) {
     auto attempt = std::make_shared<std::function<void()>>();
     std::weak_ptr<std::function<void()>> weak = attempt;
     *attempt = [=]() {
-      engine::Admission admission = limiter->acquire(keys, cost, now_ms());
+      engine::Admission admission = limiter->acquire(keys, cost, now_ms(), run_id);
       if (admission.allowed) {
         complete([](lua_State* L) { lua_pushboolean(L, 1); return 1; });
       } else if (now_ms() + admission.retry_after_ms > deadline) {

@@ -1,9 +1,11 @@
 // Rate limits with the time passed in: exact admission sequences for token
 // buckets and sliding windows, all-or-none over hierarchical keys, the
-// adaptive slowdown and its decay, and state that survives a restart.
+// adaptive slowdown and its decay, per-key buckets, and one limit shared
+// through the store.
 #include <catch2/catch.hpp>
 
 #include "engine/rate_limiter.hpp"
+#include "engine/store_open.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using weft::engine::LimitFeedback;
@@ -85,14 +87,54 @@ TEST_CASE("Retry-After blocks a limit and the slowdown decays back", "[ratelimit
   CHECK(slowed.acquire({"slack"}, 1, 10'000).retry_after_ms == 100);
 }
 
-TEST_CASE("limit state survives export and import", "[ratelimit]") {
-  RateLimiter before;
-  before.declare("crm", bucket(1, 60'000));
-  CHECK(before.acquire({"crm"}, 1, 0).allowed);
-  RateLimiter after;
-  after.declare("crm", bucket(1, 60'000));
-  after.import_state(before.export_state());
-  CHECK_FALSE(after.acquire({"crm"}, 1, 1000).allowed);
+TEST_CASE("a pattern gives each concrete key its own bucket", "[ratelimit]") {
+  RateLimiter limiter;
+  limiter.declare("user:*", bucket(1, 60'000));
+  limiter.declare("user:vip", bucket(3, 60'000));
+  limiter.declare("slack", bucket(100, 1000));
+  CHECK(limiter.levels("user:42:create") == std::vector<std::string>{"user:42"});
+  CHECK(limiter.levels("user") == std::vector<std::string>{});
+  CHECK(admissions(limiter, "user:42", {0, 1, 2}) == "100");
+  CHECK(admissions(limiter, "user:43", {3, 4}) == "10");   // its own bucket
+  CHECK(admissions(limiter, "user:vip", {5, 6, 7, 8}) == "1110");  // declared exactly: its own spec
+  // All or none across a hierarchy that mixes a pattern and a fixed limit.
+  CHECK(limiter.acquire({"slack", "user:44"}, 1, 10).allowed);
+  CHECK_FALSE(limiter.acquire({"slack", "user:44"}, 1, 11).allowed);
+  CHECK_THROWS_WITH(limiter.declare("user:*:x", bucket(1, 1000)), Catch::Contains("whole last level"));
+  CHECK_THROWS_WITH(limiter.declare("*", bucket(1, 1000)), Catch::Contains("whole last level"));
+  CHECK_THROWS_WITH(limiter.declare("user:4*", bucket(1, 1000)), Catch::Contains("whole last level"));
+  CHECK(limiter.levels("user:*").empty());  // a pattern names no bucket of its own
+}
+
+TEST_CASE("two limiters on one store draw from one limit", "[ratelimit]") {
+  weft::testing::TempDir dir;
+  auto store = weft::engine::open_store((dir.path() / "weft.db").string());
+  RateLimiter first(&store->limits());
+  RateLimiter second(&store->limits());
+  for (RateLimiter* limiter : {&first, &second}) limiter->declare("crm:*", bucket(3, 60'000));
+  CHECK(first.acquire({"crm:acme"}, 1, 0).allowed);
+  CHECK(second.acquire({"crm:acme"}, 1, 1).allowed);
+  CHECK(first.acquire({"crm:acme"}, 1, 2).allowed);
+  auto denied = second.acquire({"crm:acme"}, 1, 3, "run-7");
+  CHECK_FALSE(denied.allowed);
+  CHECK(denied.retry_after_ms > 19'000);
+  CHECK(second.acquire({"crm:globex"}, 1, 4).allowed);  // another tenant's bucket
+  LimitFeedback retry;
+  retry.retry_after_ms = 5000;
+  first.observe("crm:acme", retry, 5);
+  RateLimiter reader(&store->limits());  // declares nothing: shows the state as stored
+  auto statuses = first.status(10, 100);
+  REQUIRE(statuses.size() == 2);
+  auto acme = statuses[0].key == "crm:acme" ? statuses[0] : statuses[1];
+  CHECK(acme.declared_as == "crm:*");
+  CHECK(acme.waiting == 1);
+  CHECK(acme.pushbacks == 1);
+  CHECK(acme.blocked_until == 5005);
+  CHECK(acme.available < 0.01);
+  CHECK(reader.status(10, 100).size() == 2);
+  store->limits().prune_limits(1'000'000'000'000'000);
+  CHECK(first.status(10, 100).empty());
+  CHECK(first.acquire({"crm:acme"}, 1, 20).allowed);  // forgotten: full again
 }
 
 TEST_CASE("limit declarations are validated, naming the field", "[ratelimit]") {

@@ -53,6 +53,9 @@ void drop_version_8(const std::string& path) {
     query(path, std::string("ALTER TABLE ") + column);
 }
 
+// As weft before version 10 left it: rate-limit state in a document.
+void drop_version_10(const std::string& path) { query(path, "DROP TABLE rate_limits"); }
+
 // As weft before version 9 left it: no queues, no ctx:start lineage, and
 // the due-runs index on every run with a wake time.
 void drop_version_9(const std::string& path) {
@@ -79,6 +82,7 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
                   {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
   }
   CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
+  drop_version_10(path);
   drop_version_9(path);
   // As weft before version 5 left it: the index's condition names the status.
   query(path, "DROP INDEX runs_due");
@@ -92,7 +96,7 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
 
   auto store_owner = weft::engine::open_store(path);
   auto& store = *store_owner;
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "9");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "10");
   CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
   auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, "", {}});
   REQUIRE(claimed.size() == 1);
@@ -137,6 +141,7 @@ TEST_CASE("version 7 gives the calls recorded before it their sequence number as
   std::string path = (f.dir.path() / "weft.db").string();
   // As weft before version 7 left it: no path column.
   f.engine.reset();
+  drop_version_10(path);
   drop_version_9(path);
   query(path, "ALTER TABLE history DROP COLUMN path");
   drop_version_8(path);
@@ -166,14 +171,31 @@ TEST_CASE("version 9 upgrades a database with runs in flight: they are claimed a
     store_owner->runs().commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
                                 {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
   }
+  drop_version_10(path);
   drop_version_9(path);
   query(path, "DELETE FROM schema_version WHERE version >= 9");
   auto store_owner = weft::engine::open_store(path);
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "9");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "10");
   CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
   CHECK(query(path, "SELECT COUNT(*) FROM runs WHERE queue = '' AND started_by = '' AND NOT admitted") == "2");
   auto claimed = store_owner->runs().claim_due({"me", 5'000, 30'000, 10, "", {}});
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].id == "due");
   CHECK(claimed[0].queue.empty());
+}
+
+TEST_CASE("version 10 moves rate-limit state out of weft.store's documents", "[storage][schema]") {
+  weft::testing::TempDir dir;
+  std::string path = (dir.path() / "weft.db").string();
+  { auto store_owner = weft::engine::open_store(path); }
+  drop_version_10(path);
+  query(path, "DELETE FROM schema_version WHERE version >= 10");
+  query(path, "INSERT INTO documents(collection, id, doc, version, updated_at)"
+              " VALUES ('weft.ratelimit', 'state', '{}', 1, 0), ('leads', 'L-1', '{}', 1, 0)");
+  auto store_owner = weft::engine::open_store(path);
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "10");
+  CHECK(query(path, "SELECT COUNT(*) FROM documents WHERE collection = 'weft.ratelimit'") == "0");
+  CHECK(query(path, "SELECT COUNT(*) FROM documents WHERE collection = 'leads'") == "1");
+  store_owner->limits().update_limits({"crm"}, 5, [](auto& states) { states["crm"] = {{"tokens", 2}}; });
+  CHECK(store_owner->limits().list_limits(10).size() == 1);
 }

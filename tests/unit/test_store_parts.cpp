@@ -19,7 +19,8 @@ std::unique_ptr<Store> runs_and_blobs_apart(const std::filesystem::path& dir) {
   return std::make_unique<Store>(StoreParts{
       std::make_unique<SqliteRunStore>(runs), std::make_unique<SqliteScriptStore>(runs),
       std::make_unique<SqliteDocumentStore>(runs), std::make_unique<SqliteBlobStore>(blobs),
-      std::make_unique<SqliteSecretStore>(runs), std::make_unique<SqliteDeliveryStore>(runs)});
+      std::make_unique<SqliteSecretStore>(runs), std::make_unique<SqliteDeliveryStore>(runs),
+      std::make_unique<SqliteRateLimitStore>(runs)});
 }
 
 }  // namespace
