@@ -2,6 +2,8 @@
 #include "engine/sqlite_database.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -27,7 +29,22 @@ void enable_wal(sqlite::Connection& db) {
 
 }  // namespace
 
-SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options) {
+RelaxedSync::RelaxedSync(sqlite::Connection& writer, bool synced) : writer_(writer), synced_(synced) {
+  if (synced_) writer_.exec("PRAGMA synchronous=NORMAL");
+}
+
+RelaxedSync::~RelaxedSync() {
+  if (!synced_) return;
+  try {
+    writer_.exec("PRAGMA synchronous=FULL");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft: cannot make the database's commits durable again: %s\n", e.what());
+    std::abort();
+  }
+}
+
+SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options)
+    : synced_(options.sync == SqliteOptions::Sync::Full) {
   writer_ = std::make_unique<sqlite::Connection>(path, false);
   enable_wal(*writer_);
   writer_->exec(options.sync == SqliteOptions::Sync::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");

@@ -33,6 +33,22 @@ class LockedConnection {
   sqlite::Connection& connection_;
 };
 
+// For a write that need not reach the disk before it returns (a claim:
+// lost in a power failure, its runs are simply due again), on the writer:
+// synchronous=NORMAL while it lives, so it costs no fsync; the next
+// durable commit syncs the WAL with it. Nothing changes when `synced` is false.
+class RelaxedSync {
+ public:
+  RelaxedSync(sqlite::Connection& writer, bool synced);
+  ~RelaxedSync();  // back to FULL; aborts if it cannot (commits would no longer be durable)
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+
+ private:
+  sqlite::Connection& writer_;
+  bool synced_;
+};
+
 class SqliteDatabase {
  public:
   // Opens (creating and migrating if needed) the file at `path`.
@@ -41,8 +57,11 @@ class SqliteDatabase {
   LockedConnection writer() { return {write_mutex_, *writer_}; }
   LockedConnection reader() { return {read_mutex_, *reader_}; }
   LockedConnection limits() { return {limits_mutex_, *limits_}; }
+  // Whether the writer's commits are fsynced (SqliteOptions::Sync::Full).
+  bool synced() const { return synced_; }
 
  private:
+  bool synced_;
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
   std::mutex read_mutex_;

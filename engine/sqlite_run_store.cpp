@@ -347,6 +347,7 @@ std::vector<InboxEvent> SqliteRunStore::unconsumed_inbox(const std::string& run_
 
 std::vector<Run> SqliteRunStore::claim_due(const ClaimRequest& request) {
   auto writer = database_->writer();
+  RelaxedSync relaxed(*writer, database_->synced());
   sqlite::Transaction tx(*writer);
   auto query = writer->prepare(
       // A run claimed while 'running' was executing when its owner died.
