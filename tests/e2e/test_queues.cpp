@@ -72,6 +72,9 @@ std::vector<std::pair<int, int>> push_through(std::vector<ServeProcess*> servers
     REQUIRE(reply.status == 201);
     gates.push_back(reply.json_body()["id"]);
   }
+  for (int round = 0; round < 500 && queue_of(*servers[0])["active"] != kConcurrency; ++round)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(queue_of(*servers[0])["active"] == kConcurrency);  // every gate holds its slot
   // One sender per priority, each in order: first come first served is
   // then the order of `seq` within a priority, whatever the interleaving.
   std::map<std::string, int> by_priority;
