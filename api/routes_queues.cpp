@@ -22,7 +22,7 @@ HttpResponse post_message(const RouteCall& call) {
   const std::string& name = call.param("name");
   nlohmann::json input = call.json_body(nlohmann::json::object());
   for (const auto& queue : call.context.catalog.queues())
-    if (queue.name == name) return deferred_start(call, queue.workflow, std::move(input), start_options(call));
+    if (queue.name == name && queue.key_path.empty()) return deferred_start(call, queue.workflow, std::move(input), start_options(call));
   throw ApiError(404, "unknown_queue", "no workflow declares a queue named '" + name + "'");
 }
 

@@ -32,7 +32,7 @@ HttpResponse list_workflows(const RouteCall& call) {
     auto found = triggers.find(script.workflow);
     nlohmann::json listed = found == triggers.end() ? nlohmann::json::array() : found->second;
     for (const auto& hook : script.webhooks) listed.push_back(engine::to_json(hook));
-    if (!script.queue.name.empty()) listed.push_back(engine::to_json(script.queue));
+    if (!script.queue.name.empty() && script.queue.key_path.empty()) listed.push_back(engine::to_json(script.queue));
     out.push_back({{"name", script.workflow},
                    {"version", script.hash},
                    {"triggers", std::move(listed)},

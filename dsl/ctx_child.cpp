@@ -60,7 +60,7 @@ int child_body(lua_State* L) {
   child.parent_id = rc.run.id;
   child.parent_seq = d.seq;
   child.root_id = rc.run.root_id;
-  child.queue = script->queue;
+  child.queue = engine::queue_for(script->queue, child.input);
   if (script->timeout_ms) child.deadline = child.created_at + script->timeout_ms;
   rc.buffered.push_back(engine::InsertRun{std::move(child)});
   engine::HistoryEvent event = new_event(rc, d, EventKind::Child, workflow);

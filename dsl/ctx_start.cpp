@@ -108,7 +108,7 @@ int start_body(lua_State* L) {
   run.idempotency_key = options.key;
   run.root_id = run.id;
   run.started_by = rc.run.id;
-  run.queue = script->queue;
+  run.queue = engine::queue_for(script->queue, run.input);
   run.priority = options.priority;
   if (script->timeout_ms) run.deadline = run.wake_at + script->timeout_ms;
   engine::HistoryEvent event = new_event(rc, d, EventKind::Start, workflow);

@@ -44,7 +44,7 @@ std::optional<engine::Run> failure_hook_run(const RunContext& rc, const engine::
   run.tenant = ended.tenant;
   run.idempotency_key = std::string(kFailureHookKeyPrefix) + ended.id + ":" + std::to_string(redrives);
   run.root_id = run.id;
-  run.queue = script->queue;
+  run.queue = engine::queue_for(script->queue, run.input);
   if (script->timeout_ms) run.deadline = run.created_at + script->timeout_ms;
   return run;
 }

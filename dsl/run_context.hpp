@@ -14,6 +14,7 @@
 
 #include "dsl/redact.hpp"
 #include "dsl/services.hpp"
+#include "engine/queue_spec.hpp"
 #include "dsl/thread_link.hpp"
 #include "dsl/workflow_spec.hpp"
 #include "engine/clock.hpp"
@@ -65,7 +66,7 @@ struct ReplayTrace {
 struct ChildScript {
   std::string hash;
   int64_t timeout_ms = 0;
-  std::string queue;  // the queue its runs go through; "" when none
+  engine::QueueSpec queue;  // the queue its runs go through (engine::queue_for); name "" when none
 };
 using ChildResolver = std::function<std::optional<ChildScript>(const std::string& workflow)>;
 

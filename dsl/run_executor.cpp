@@ -128,7 +128,7 @@ void RunExecutor::start(Run run, bool fresh) {
   live.rc->resolve_child = [this](const std::string& workflow) -> std::optional<ChildScript> {
     auto info = catalog_.by_name(workflow);
     if (!info) return std::nullopt;
-    return ChildScript{info->hash, info->timeout_ms, info->queue.name};
+    return ChildScript{info->hash, info->timeout_ms, info->queue};
   };
   live.chunkname = loaded->chunkname;
   lua_State* L = state_.get();

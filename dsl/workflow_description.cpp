@@ -12,10 +12,10 @@ nlohmann::json describe_workflow(const WorkflowSpec& spec) {
                         {"overlap", schedule.overlap},
                         {"catch_up", schedule.catch_up}});
   for (const auto& webhook : spec.webhooks) triggers.push_back(engine::to_json(webhook));
-  if (!spec.queue.name.empty()) triggers.push_back(engine::to_json(spec.queue));
+  if (!spec.queue.name.empty() && spec.queue.key_path.empty()) triggers.push_back(engine::to_json(spec.queue));
   // The policies as declared (durations as written), only those given.
   nlohmann::json policies = nlohmann::json::object();
-  for (const char* key : {"retry", "timeout", "budget", "limits", "secrets", "on_failure"})
+  for (const char* key : {"retry", "timeout", "budget", "limits", "secrets", "on_failure", "concurrency"})
     if (spec.declaration.contains(key)) policies[key] = spec.declaration[key];
   return {{"name", spec.name},
           {"kind", spec.graph.is_null() ? "lua" : "pipeline"},

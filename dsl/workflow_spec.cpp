@@ -73,8 +73,44 @@ nlohmann::json declaration_data(lua_State* L, int index) {
   return out;
 }
 
+// `concurrency = { limit = N, key = "input.path", count_parked = true }`:
+// at most N runs in progress per value of the key (a queue per key).
+void read_concurrency(lua_State* L, int index, WorkflowSpec& spec) {
+  int type = lua_getfield(L, index, "concurrency");
+  if (type == LUA_TNIL) return lua_pop(L, 1);
+  auto fail = [&](const std::string& what) {
+    throw std::runtime_error("workflow '" + spec.name + "': concurrency: " + what);
+  };
+  if (type != LUA_TTABLE) fail("expected { limit = N, key = \"tenant\" }");
+  if (lua_getfield(L, -1, "limit") != LUA_TNUMBER || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+      lua_tointeger(L, -1) > 100'000)
+    fail("limit: expected an integer from 1 to 100000");
+  spec.queue.concurrency = lua_tointeger(L, -1);
+  int key = lua_getfield(L, -2, "key");
+  if (key == LUA_TFUNCTION)
+    fail("key: a function is not supported yet; give a path into the input, such as \"tenant\" or \"record.id\"");
+  size_t length = 0;
+  const char* path = key == LUA_TSTRING ? lua_tolstring(L, -1, &length) : nullptr;
+  if (!path || length == 0 || length > 200 || path[0] == '.' || path[length - 1] == '.' ||
+      std::string_view(path, length).find("..") != std::string_view::npos)
+    fail("key: expected a path into the input, such as \"tenant\" or \"record.id\"");
+  spec.queue.key_path.assign(path, length);
+  int parked = lua_getfield(L, -3, "count_parked");
+  if (parked != LUA_TNIL && parked != LUA_TBOOLEAN) fail("count_parked: expected a boolean");
+  spec.queue.count_parked = parked == LUA_TNIL || lua_toboolean(L, -1);
+  for (lua_pushnil(L); lua_next(L, -5); lua_pop(L, 1)) {
+    std::string field = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+    if (field != "limit" && field != "key" && field != "count_parked") fail("unknown field '" + field + "'");
+  }
+  lua_pop(L, 4);
+  spec.queue.name = spec.name + "#";
+  spec.queue.workflow = spec.name;
+}
+
 // The weft.queue trigger on top of the stack (weft.queue checked its fields).
 void read_queue(lua_State* L, WorkflowSpec& spec) {
+  if (!spec.queue.key_path.empty())
+    throw std::runtime_error("workflow '" + spec.name + "': a weft.queue and a per-key concurrency cannot go together");
   if (!spec.queue.name.empty())
     throw std::runtime_error("workflow '" + spec.name + "': on: a workflow goes through one queue at most");
   lua_getfield(L, -1, "name");
@@ -184,6 +220,7 @@ WorkflowSpec read_workflow_spec(lua_State* L, int index) {
     throw std::runtime_error("limits: expected a table { name = { rate = N, per = \"1m\" } }");
   }
   lua_pop(L, 1);
+  read_concurrency(L, index, spec);
   if (lua_getfield(L, index, "on") == LUA_TTABLE) {
     for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TTABLE; ++i) {
       lua_getfield(L, -1, "trigger");

@@ -114,7 +114,7 @@ Run Engine::new_run(const std::string& workflow, nlohmann::json input,
   run.tenant = options.tenant;
   run.idempotency_key = options.idempotency_key;
   run.root_id = run.id;
-  run.queue = script->queue.name;
+  run.queue = queue_for(script->queue, run.input);
   run.priority = options.priority;
   if (script->timeout_ms) run.deadline = run.created_at + script->timeout_ms;
   // A queued or delayed run waits for the claim that admits it.

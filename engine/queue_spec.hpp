@@ -20,7 +20,21 @@ struct QueueSpec {
   // waiting run gives its slot back and needs one again to go on);
   // true: from its admission until it ends.
   bool count_parked = false;
+  // A workflow's `concurrency = { limit = N, key = "tenant" }`: one queue
+  // per value of the input at this dotted path, named `name` + the value
+  // (`name` is "<workflow>#", which no weft.queue name can be). "" for a
+  // weft.queue.
+  std::string key_path;
 };
+
+// The queue a run with `input` goes through: the spec's name, or for a
+// per-key spec its name and the value at the key path (a string as is,
+// other JSON as text, absent as ""; over 100 bytes, its SHA-256).
+std::string queue_for(const QueueSpec& spec, const nlohmann::json& input);
+
+// The queue names a spec covers: [first, last) — one name, or every
+// per-key queue of the spec.
+std::pair<std::string, std::string> queue_range(const QueueSpec& spec);
 
 // What GET /v1/queues reports of one queue, counted when it is asked.
 struct QueueStats {
@@ -35,7 +49,7 @@ struct QueueStats {
 // Throws std::invalid_argument naming the field at fault.
 void validate_queue(const QueueSpec& spec);
 
-// As a workflow's trigger: { type = "queue", name, concurrency, count_parked }.
+// A weft.queue as a workflow's trigger: { type = "queue", name, concurrency, count_parked }.
 nlohmann::json to_json(const QueueSpec& spec);
 // What GET /v1/queues and `weft queues --json` print of a queue at `now`.
 nlohmann::json queue_status_json(const QueueSpec& spec, const QueueStats& stats, int64_t now);

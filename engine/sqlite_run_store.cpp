@@ -359,23 +359,47 @@ std::vector<Run> SqliteRunStore::claim_due(const ClaimRequest& request) {
   query.bind(1, request.owner).bind(2, request.now + request.lease_ms).bind(3, request.now)
       .bind(4, static_cast<int64_t>(request.limit)).bind(5, request.root_id);
   std::vector<Run> runs = read_runs(query);
-  for (const auto& queue : request.queues) {
-    if (runs.size() >= static_cast<size_t>(request.limit)) break;
-    auto admitted = claim_queued(*writer, queue, request, request.limit - static_cast<int>(runs.size()));
-    std::move(admitted.begin(), admitted.end(), std::back_inserter(runs));
+  for (const auto& declared : request.queues) {
+    for (const auto& queue : queues_with_due_runs(*writer, declared, request.now)) {
+      if (runs.size() >= static_cast<size_t>(request.limit)) break;
+      auto admitted = claim_queued(*writer, queue, request, request.limit - static_cast<int>(runs.size()));
+      std::move(admitted.begin(), admitted.end(), std::back_inserter(runs));
+    }
   }
   tx.commit();
   return runs;
 }
 
+// A weft.queue is one queue; a per-key concurrency is a queue per key,
+// those with due runs found in the spec's range of names.
+std::vector<QueueSpec> SqliteRunStore::queues_with_due_runs(sqlite::Connection& db, const QueueSpec& declared,
+                                                            int64_t now) {
+  if (declared.key_path.empty()) return {declared};
+  auto [first, last] = queue_range(declared);
+  auto keys = db.prepare("SELECT DISTINCT queue FROM runs WHERE queue >= ?1 AND queue < ?2 AND queue != ''"
+                         " AND wake_at > 0 AND wake_at <= ?3 AND " UNFINISHED);
+  keys.bind(1, first).bind(2, last).bind(3, now);
+  std::vector<QueueSpec> out;
+  while (keys.step()) {
+    QueueSpec concrete = declared;
+    concrete.name = keys.text(0);
+    concrete.key_path.clear();
+    out.push_back(std::move(concrete));
+  }
+  return out;
+}
+
 // Every query on a queue also says queue != '': SQLite uses a partial index
 // (runs_queue_due, runs_queue_active) only when the query implies its
 // condition, which a bound name does not.
+// Every queue of the spec's range: one, or each key's of a per-key spec.
 int64_t SqliteRunStore::active_in_queue(sqlite::Connection& db, const QueueSpec& queue) {
-  auto active = db.prepare(queue.count_parked
-                               ? "SELECT COUNT(*) FROM runs WHERE queue = ?1 AND queue != '' AND " UNFINISHED " AND admitted"
-                               : "SELECT COUNT(*) FROM runs WHERE queue = ?1 AND queue != '' AND status = 'running'");
-  active.bind(1, queue.name);
+  auto active = db.prepare(
+      queue.count_parked
+          ? "SELECT COUNT(*) FROM runs WHERE queue >= ?1 AND queue < ?2 AND queue != '' AND " UNFINISHED " AND admitted"
+          : "SELECT COUNT(*) FROM runs WHERE queue >= ?1 AND queue < ?2 AND queue != '' AND status = 'running'");
+  auto [first, last] = queue_range(queue);
+  active.bind(1, first).bind(2, last);
   active.step();
   int64_t count = active.int64(0);
   active.reset();
@@ -475,12 +499,16 @@ RunCensus SqliteRunStore::run_census(int64_t now) {
 }
 
 void SqliteRunStore::release_undeclared_queues(const std::vector<QueueSpec>& declared) {
-  nlohmann::json names = nlohmann::json::array();
-  for (const auto& queue : declared) names.push_back(queue.name);
+  nlohmann::json ranges = nlohmann::json::array();
+  for (const auto& queue : declared) {
+    auto [first, last] = queue_range(queue);
+    ranges.push_back({first, last});
+  }
   auto writer = database_->writer();
   writer->prepare("UPDATE runs SET queue = '' WHERE queue != '' AND " UNFINISHED
-                  " AND queue NOT IN (SELECT value FROM json_each(?1))")
-      .bind(1, dump_json(names))
+                  " AND NOT EXISTS (SELECT 1 FROM json_each(?1) AS r"
+                  " WHERE runs.queue >= r.value ->> 0 AND runs.queue < r.value ->> 1)")
+      .bind(1, dump_json(ranges))
       .run();
 }
 
@@ -488,10 +516,11 @@ QueueStats SqliteRunStore::queue_stats(const QueueSpec& queue, int64_t now) {
   auto reader = database_->reader();
   QueueStats stats;
   stats.active = active_in_queue(*reader, queue);
+  auto [first, last] = queue_range(queue);
   auto waiting = reader->prepare(
-      "SELECT priority, COUNT(*), MIN(wake_at) FROM runs WHERE queue = ?1 AND queue != '' AND wake_at > 0"
-      " AND wake_at <= ?2 AND " UNFINISHED " AND status != 'running' GROUP BY priority");
-  waiting.bind(1, queue.name).bind(2, now);
+      "SELECT priority, COUNT(*), MIN(wake_at) FROM runs WHERE queue >= ?1 AND queue < ?3 AND queue != ''"
+      " AND wake_at > 0 AND wake_at <= ?2 AND " UNFINISHED " AND status != 'running' GROUP BY priority");
+  waiting.bind(1, first).bind(2, now).bind(3, last);
   while (waiting.step()) {
     stats.waiting_by_priority[waiting.int64(0)] = waiting.int64(1);
     stats.waiting += waiting.int64(1);
@@ -499,9 +528,9 @@ QueueStats SqliteRunStore::queue_stats(const QueueSpec& queue, int64_t now) {
     if (stats.oldest_waiting_since == 0 || since < stats.oldest_waiting_since) stats.oldest_waiting_since = since;
   }
   waiting.reset();
-  auto delayed = reader->prepare("SELECT COUNT(*) FROM runs WHERE queue = ?1 AND queue != '' AND wake_at > ?2"
-                                 " AND status = 'pending' AND NOT admitted");
-  delayed.bind(1, queue.name).bind(2, now);
+  auto delayed = reader->prepare("SELECT COUNT(*) FROM runs WHERE queue >= ?1 AND queue < ?3 AND queue != ''"
+                                 " AND wake_at > ?2 AND status = 'pending' AND NOT admitted");
+  delayed.bind(1, first).bind(2, now).bind(3, last);
   delayed.step();
   stats.delayed = delayed.int64(0);
   delayed.reset();

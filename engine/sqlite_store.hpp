@@ -46,6 +46,8 @@ class SqliteRunStore final : public RunStore {
   // Inside a writer transaction. False: an insert was ignored (duplicate).
   static bool apply(sqlite::Connection& db, const Mutation& mutation);
   static bool insert_run(sqlite::Connection& db, const Run& run);
+  static std::vector<QueueSpec> queues_with_due_runs(sqlite::Connection& db, const QueueSpec& declared,
+                                                      int64_t now);
   static int64_t active_in_queue(sqlite::Connection& db, const QueueSpec& queue);
   static std::vector<Run> claim_queued(sqlite::Connection& db, const QueueSpec& queue,
                                        const ClaimRequest& request, int limit);

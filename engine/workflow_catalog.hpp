@@ -23,7 +23,8 @@ struct ScriptInfo {
   std::vector<ScheduleSpec> schedules;
   std::vector<WebhookSpec> webhooks;
   std::vector<std::string> secrets;  // the declared secret names and ".*" patterns
-  QueueSpec queue;                   // the weft.queue its runs go through; name "" when none
+  // The weft.queue, or per-key concurrency, its runs go through; name "" when none.
+  QueueSpec queue;
 };
 
 // A webhook path and the workflow (current version) that declares it.

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "engine/content_hash.hpp"
 #include "engine/queue_spec.hpp"
 #include "tests/support/engine_fixture.hpp"
 
@@ -193,4 +194,92 @@ return weft.workflow {
   f.settle();
   CHECK(with_status(f, RunStatus::Waiting).size() == 4);
   CHECK(with_status(f, RunStatus::Pending).empty());
+}
+
+namespace {
+
+// At most 2 runs in progress per tenant; each waits for "go".
+const char* kPerTenant = R"lua(
+local weft = require "weft"
+return weft.workflow {
+  name = "tenant_sync",
+  concurrency = { limit = 2, key = "account.tenant" },
+  run = function(ctx, input)
+    ctx:wait_event("go")
+    return input.n
+  end,
+}
+)lua";
+
+std::map<std::string, int> waiting_by_tenant(EngineFixture& f) {
+  std::map<std::string, int> out;
+  for (const auto& run : with_status(f, RunStatus::Waiting))
+    ++out[run.input.contains("account") ? run.input["account"]["tenant"].get<std::string>() : "(none)"];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("per-key concurrency holds each key's limit under a burst, keys apart", "[engine][queues]") {
+  EngineFixture f;
+  f.write_workflow("tenant_sync", kPerTenant);
+  for (int n = 0; n < 12; ++n)
+    f.engine->start_run("tenant_sync", {{"n", n}, {"account", {{"tenant", n % 3 == 0 ? "acme" : "globex"}}}});
+  f.engine->start_run("tenant_sync", {{"n", 99}});  // no key: the runs without one share a queue
+  f.settle();
+  CHECK(waiting_by_tenant(f) == std::map<std::string, int>{{"(none)", 1}, {"acme", 2}, {"globex", 2}});
+  CHECK(with_status(f, RunStatus::Pending).size() == 12 + 1 - 4 - 1);
+  for (int round = 0; round < 20; ++round) {  // let one acme run go at a time
+    auto waiting = with_status(f, RunStatus::Waiting);
+    auto acme = std::find_if(waiting.begin(), waiting.end(),
+                             [](const auto& run) { return run.input.contains("account") && run.input["account"]["tenant"] == "acme"; });
+    if (acme == waiting.end()) break;
+    f.engine->deliver_event(acme->id, "go", nullptr);
+    f.settle();
+    auto now = waiting_by_tenant(f);
+    CHECK(now["acme"] <= 2);
+    CHECK(now["globex"] == 2);  // untouched by acme's turnover
+    CHECK(now["(none)"] == 1);
+  }
+  int acme_done = 0;
+  for (const auto& run : with_status(f, RunStatus::Completed)) acme_done += run.input["account"]["tenant"] == "acme";
+  CHECK(acme_done == 4);
+  auto queues = f.catalog->queues();
+  REQUIRE(queues.size() == 1);
+  CHECK(queues[0].name == "tenant_sync#");
+  auto stats = f.store->runs().queue_stats(queues[0], f.clock.now_ms());
+  CHECK(stats.active == 3);  // globex's two and the keyless one
+  CHECK(stats.waiting == 6);
+}
+
+TEST_CASE("concurrency declarations are checked when the file loads", "[engine][queues]") {
+  EngineFixture f;
+  auto declare = [&](const std::string& fields) {
+    f.write_workflow("c", "local weft = require 'weft'\nreturn weft.workflow { name = 'c', " + fields +
+                              ", run = function() end }");
+  };
+  CHECK_THROWS_WITH(declare("concurrency = { limit = 0, key = 'tenant' }"), Catch::Contains("limit: expected an integer"));
+  CHECK_THROWS_WITH(declare("concurrency = { limit = 2 }"), Catch::Contains("key: expected a path"));
+  CHECK_THROWS_WITH(declare("concurrency = { limit = 2, key = 'a..b' }"), Catch::Contains("key: expected a path"));
+  CHECK_THROWS_WITH(declare("concurrency = { limit = 2, key = function(i) return i.t end }"),
+                    Catch::Contains("a function is not supported yet"));
+  CHECK_THROWS_WITH(declare("concurrency = { limit = 2, key = 't', burst = 3 }"), Catch::Contains("unknown field 'burst'"));
+  CHECK_THROWS_WITH(declare("concurrency = { limit = 2, key = 't' }, on = { weft.queue { name = 'q', concurrency = 1 } }"),
+                    Catch::Contains("cannot go together"));
+}
+
+TEST_CASE("a run's per-key queue is its spec's name and the value at the key path", "[engine][queues]") {
+  weft::engine::QueueSpec spec{"sync#", "sync", 2, true, "account.tenant"};
+  using weft::engine::queue_for;
+  CHECK(queue_for(spec, {{"account", {{"tenant", "acme"}}}}) == "sync#acme");
+  CHECK(queue_for(spec, {{"account", {{"tenant", 42}}}}) == "sync#42");
+  CHECK(queue_for(spec, {{"account", "flat"}}) == "sync#");
+  CHECK(queue_for(spec, nlohmann::json::object()) == "sync#");
+  std::string long_key(300, 'x');
+  CHECK(queue_for(spec, {{"account", {{"tenant", long_key}}}}) == "sync#" + weft::engine::sha256_hex(long_key));
+  weft::engine::QueueSpec named{"inbound", "sync", 10, false, ""};
+  CHECK(queue_for(named, {{"account", {{"tenant", "acme"}}}}) == "inbound");
+  auto [first, last] = weft::engine::queue_range(spec);
+  CHECK(first == "sync#");
+  CHECK(last == "sync$");
 }
