@@ -1,6 +1,6 @@
 // weft blob: reading and writing weft.blob objects from outside a workflow
-// (list, get, put, delete), so what a run stored can be read without
-// writing a workflow to do it.
+// (list, get, put, delete), in the shared namespace or a tenant's
+// (--tenant), so what a run stored can be read without writing a workflow.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -31,10 +31,10 @@ int64_t limit_argument(const CliArgs& args) {
   return std::stoll(text);
 }
 
-int list_blobs(const CliArgs& args, engine::Store& store) {
+int list_blobs(const CliArgs& args, engine::Store& store, const std::string& tenant) {
   std::string prefix = args.positionals().size() > 1 ? args.positionals()[1] : "";
   if (!engine::valid_blob_path(prefix, true)) throw UsageError("invalid prefix '" + prefix + "'");
-  auto blobs = store.blobs().list_blobs(prefix, limit_argument(args));
+  auto blobs = store.blobs().list_blobs(tenant, prefix, limit_argument(args));
   if (args.flag("json")) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& blob : blobs)
@@ -50,9 +50,9 @@ int list_blobs(const CliArgs& args, engine::Store& store) {
   return 0;
 }
 
-int get_blob(const CliArgs& args, engine::Store& store) {
+int get_blob(const CliArgs& args, engine::Store& store, const std::string& tenant) {
   std::string path = path_argument(args, "blob path (weft blob get PATH)");
-  auto blob = store.blobs().get_blob(path);
+  auto blob = store.blobs().get_blob(tenant, path);
   if (!blob) {
     std::fprintf(stderr, "weft blob: no blob %s\n", path.c_str());
     return 1;
@@ -67,7 +67,7 @@ int get_blob(const CliArgs& args, engine::Store& store) {
   return 0;
 }
 
-int put_blob(const CliArgs& args, engine::Store& store) {
+int put_blob(const CliArgs& args, engine::Store& store, const std::string& tenant) {
   engine::Blob blob;
   blob.path = path_argument(args, "blob path (weft blob put PATH)");
   std::stringstream data;
@@ -85,14 +85,14 @@ int put_blob(const CliArgs& args, engine::Store& store) {
   blob.content_type = args.get_or("content-type", "application/octet-stream");
   using namespace std::chrono;
   blob.updated_at = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  store.blobs().put_blob(blob);
+  store.blobs().put_blob(tenant, blob);
   std::cout << "blob " << blob.path << " stored (" << blob.size << " bytes)" << std::endl;
   return 0;
 }
 
-int delete_blob(const CliArgs& args, engine::Store& store) {
+int delete_blob(const CliArgs& args, engine::Store& store, const std::string& tenant) {
   std::string path = path_argument(args, "blob path (weft blob delete PATH)");
-  if (!store.blobs().delete_blob(path)) {
+  if (!store.blobs().delete_blob(tenant, path)) {
     std::fprintf(stderr, "weft blob: no blob %s\n", path.c_str());
     return 1;
   }
@@ -104,16 +104,17 @@ int delete_blob(const CliArgs& args, engine::Store& store) {
 
 int cmd_blob(const CliArgs& args) {
   std::string action = args.positional(0, "action (list, get, put or delete)");
+  std::string tenant = tenant_option(args);
   if (action == "put") {
     auto store = open_or_create_store(args);
-    return put_blob(args, *store);
+    return put_blob(args, *store, tenant);
   }
   if (action != "list" && action != "get" && action != "delete")
     throw UsageError("unknown action '" + action + "' (list, get, put or delete)");
   auto store = open_existing_store(args);
-  if (action == "list") return list_blobs(args, *store);
-  if (action == "get") return get_blob(args, *store);
-  return delete_blob(args, *store);
+  if (action == "list") return list_blobs(args, *store, tenant);
+  if (action == "get") return get_blob(args, *store, tenant);
+  return delete_blob(args, *store, tenant);
 }
 
 }  // namespace weft::api

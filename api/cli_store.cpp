@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "engine/store_open.hpp"
+#include "engine/tenant.hpp"
 
 namespace weft::api {
 
@@ -16,6 +17,14 @@ std::unique_ptr<engine::Store> open_existing_store(const CliArgs& args) {
   if (!std::filesystem::exists(location))
     throw UsageError("no database at " + location + " (name one with --db PATH)");
   return engine::open_store(location);
+}
+
+std::string tenant_option(const CliArgs& args) {
+  auto tenant = args.get("tenant");
+  if (!tenant) return engine::kSharedTenant;
+  if (!engine::valid_tenant_name(*tenant))
+    throw UsageError("--tenant: '" + *tenant + "' is not a tenant name (1-64 letters, digits, '-', '_', '.')");
+  return *tenant;
 }
 
 }  // namespace weft::api

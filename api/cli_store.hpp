@@ -18,4 +18,9 @@ std::unique_ptr<engine::Store> open_or_create_store(const CliArgs& args);
 // get).
 std::unique_ptr<engine::Store> open_existing_store(const CliArgs& args);
 
+// --tenant NAME of `weft secrets` and `weft blob`: the namespace acted on
+// (engine/tenant.hpp); none: the shared one. A name that is not a tenant
+// name throws a UsageError.
+std::string tenant_option(const CliArgs& args);
+
 }  // namespace weft::api

@@ -11,6 +11,7 @@
 #include "engine/schedules.hpp"
 #include "engine/store_open.hpp"
 #include "stdlib/run_services.hpp"
+#include "stdlib/secret_records.hpp"
 
 namespace weft::api {
 namespace {
@@ -191,8 +192,9 @@ TestHarness::WebhookAnswer TestHarness::deliver_webhook(const std::string& path,
   return {response.status, response.body};
 }
 
-void TestHarness::set_secret(const std::string& name, const std::string& value) {
-  store_->secrets().put_secret(name, keys_->box().seal(name, value), now());
+void TestHarness::set_secret(const std::string& tenant, engine::SecretInfo info, const std::string& value) {
+  info.updated_at = now();
+  stdlib::put_secret_value(store_->secrets(), *keys_, tenant, info, value);
 }
 
 engine::Run TestHarness::run(const std::string& run_id) {

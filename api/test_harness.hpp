@@ -77,7 +77,8 @@ class TestHarness {
   WebhookAnswer deliver_webhook(const std::string& path, const std::map<std::string, std::string>& headers,
                                 const std::string& body);
 
-  void set_secret(const std::string& name, const std::string& value);
+  // A secret of `tenant`'s namespace ("" the shared one), updated now.
+  void set_secret(const std::string& tenant, engine::SecretInfo info, const std::string& value);
 
   engine::Run run(const std::string& run_id);
   int64_t now() const { return clock_.now_ms(); }

@@ -14,6 +14,8 @@
 #include "dsl/lua_json.hpp"
 #include "engine/divergence.hpp"
 #include "engine/json_limits.hpp"
+#include "engine/tenant.hpp"
+#include "stdlib/secret_records.hpp"
 
 namespace weft::api {
 namespace {
@@ -361,13 +363,33 @@ int t_emails(lua_State* L) {
   });
 }
 
+// t:secret(name, value [, { tenant = ..., expires_at = ..., meta = {...} }])
 int t_secret(lua_State* L) {
   luaL_checkstring(L, 2);
   luaL_checkstring(L, 3);
+  if (!lua_isnoneornil(L, 4)) luaL_checktype(L, 4, LUA_TTABLE);
   return located(L, [](lua_State* L) {
     size_t len = 0;
-    const char* value = lua_tolstring(L, 3, &len);
-    harness_arg(L).set_secret(lua_tostring(L, 2), std::string(value, len));
+    const char* data = lua_tolstring(L, 3, &len);
+    std::string value(data, len);
+    engine::SecretInfo info;
+    info.name = lua_tostring(L, 2);
+    std::string tenant;
+    if (lua_istable(L, 4)) {
+      check_fields(L, 4, {"tenant", "expires_at", "meta"}, "t:secret options");
+      tenant = string_field(L, 4, "tenant").value_or("");
+      if (!tenant.empty() && !engine::valid_tenant_name(tenant))
+        throw std::runtime_error("t:secret: '" + tenant + "' is not a tenant name");
+      lua_getfield(L, 4, "expires_at");
+      if (!lua_isnil(L, -1)) info.expires_at = stdlib::secret_expiry_ms(dsl::lua_to_json(L, -1, "expires_at"));
+      lua_pop(L, 1);
+      lua_getfield(L, 4, "meta");
+      json meta = lua_isnil(L, -1) ? json() : dsl::lua_to_json(L, -1, "meta");
+      lua_pop(L, 1);
+      if (meta.is_array() && meta.empty()) meta = json::object();
+      info.meta = stdlib::secret_meta_text(meta, value);
+    }
+    harness_arg(L).set_secret(tenant, info, value);
     return 0;
   });
 }
@@ -426,7 +448,7 @@ int t_put_blob(lua_State* L) {
     blob.size = static_cast<int64_t>(len);
     blob.content_type = lua_isstring(L, 4) ? lua_tostring(L, 4) : "application/octet-stream";
     blob.updated_at = harness.now();
-    harness.store().blobs().put_blob(blob);
+    harness.store().blobs().put_blob(engine::kSharedTenant, blob);
     return 0;
   });
 }
@@ -434,7 +456,7 @@ int t_put_blob(lua_State* L) {
 int t_blob(lua_State* L) {
   luaL_checkstring(L, 2);
   return located(L, [](lua_State* L) {
-    auto blob = harness_arg(L).store().blobs().get_blob(lua_tostring(L, 2));
+    auto blob = harness_arg(L).store().blobs().get_blob(engine::kSharedTenant, lua_tostring(L, 2));
     if (!blob) {
       lua_pushnil(L);
       return 1;
@@ -448,7 +470,7 @@ int t_blob(lua_State* L) {
 int t_blobs(lua_State* L) {
   return located(L, [](lua_State* L) {
     std::string prefix = lua_isstring(L, 2) ? lua_tostring(L, 2) : "";
-    auto blobs = harness_arg(L).store().blobs().list_blobs(prefix, 100'000);
+    auto blobs = harness_arg(L).store().blobs().list_blobs(engine::kSharedTenant, prefix, 100'000);
     lua_createtable(L, static_cast<int>(blobs.size()), 0);
     for (size_t i = 0; i < blobs.size(); ++i) {
       lua_pushstring(L, blobs[i].path.c_str());

@@ -95,7 +95,7 @@ void RunExecutor::start(Run run, bool fresh) {
   Redactor redactor;  // declared secrets: hidden from all this run writes
   try {
     loaded = &load(run.script_hash);
-    if (services_.declared_secrets) redactor = services_.declared_secrets(loaded->spec.secrets, store_);
+    if (services_.declared_secrets) redactor = services_.declared_secrets(loaded->spec.secrets, run.tenant, store_);
     if (!fresh) {
       history = store_.runs().history(run.id);
       inbox = store_.runs().unconsumed_inbox(run.id);

@@ -33,7 +33,8 @@ namespace weft::dsl {
 struct RunServices {
   Services services;
   std::vector<std::shared_ptr<void>> owned;
-  std::function<Redactor(const SecretGrants& declared, engine::Store& store)> declared_secrets;
+  std::function<Redactor(const SecretGrants& declared, const std::string& tenant, engine::Store& store)>
+      declared_secrets;
 };
 
 class RunExecutor : public engine::Executor {

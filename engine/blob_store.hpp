@@ -29,13 +29,15 @@ class BlobStore {
  public:
   virtual ~BlobStore() = default;
 
-  // Blobs (weft.blob). list_blobs gives the paths after `after` (a page's
-  // last) that start with `prefix`, in path order, leaving `data` empty.
-  virtual void put_blob(const Blob& blob) = 0;
-  virtual std::optional<Blob> get_blob(const std::string& path) = 0;
-  virtual std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit,
-                                       const std::string& after = "") = 0;
-  virtual bool delete_blob(const std::string& path) = 0;
+  // Blobs (weft.blob) of one tenant's namespace (engine/tenant.hpp;
+  // kSharedTenant: the shared one): another tenant's are out of reach.
+  // list_blobs gives the paths after `after` (a page's last) that start
+  // with `prefix`, in path order, leaving `data` empty.
+  virtual void put_blob(const std::string& tenant, const Blob& blob) = 0;
+  virtual std::optional<Blob> get_blob(const std::string& tenant, const std::string& path) = 0;
+  virtual std::vector<Blob> list_blobs(const std::string& tenant, const std::string& prefix,
+                                       int64_t limit, const std::string& after = "") = 0;
+  virtual bool delete_blob(const std::string& tenant, const std::string& path) = 0;
 };
 
 }  // namespace weft::engine

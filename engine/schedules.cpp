@@ -31,6 +31,52 @@ std::string iso_utc(int64_t epoch_seconds) {
   return text;
 }
 
+std::optional<int64_t> parse_rfc3339(std::string_view text) {
+  auto digits = [&](size_t at, size_t count) -> std::optional<int> {
+    if (at + count > text.size()) return std::nullopt;
+    int value = 0;
+    for (size_t i = at; i < at + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':')
+    return std::nullopt;
+  if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60)
+    return std::nullopt;
+  size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    size_t first = ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    if (at == first) return std::nullopt;
+  }
+  int64_t offset = 0;  // seconds east of UTC
+  if (at + 1 == text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+    // UTC
+  } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
+    auto oh = digits(at + 1, 2), om = digits(at + 4, 2);
+    if (!oh || !om || *oh > 23 || *om > 59) return std::nullopt;
+    offset = (text[at] == '+' ? 1 : -1) * (*oh * 3600 + *om * 60);
+  } else {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month - 1;
+  tm.tm_mday = *day;
+  tm.tm_hour = *hour;
+  tm.tm_min = *minute;
+  tm.tm_sec = *second;
+  std::tm normalised = tm;
+  int64_t seconds = static_cast<int64_t>(timegm(&normalised));
+  if (normalised.tm_mday != *day) return std::nullopt;  // February 30th and the like
+  return seconds - offset;
+}
+
 ScheduleRunner::ScheduleRunner(Store& store, WorkflowCatalog& catalog, Starter start)
     : store_(store), catalog_(catalog), start_(std::move(start)) {}
 

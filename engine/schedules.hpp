@@ -67,5 +67,9 @@ class ScheduleRunner {
 
 // RFC 3339 UTC text of an epoch-seconds instant: "2026-11-22T08:30:00Z".
 std::string iso_utc(int64_t epoch_seconds);
+// The instant of RFC 3339 text ("2026-11-22T08:30:00Z", fractions and
+// offsets like "+01:00" allowed; fractions dropped), in epoch seconds;
+// nullopt for anything else.
+std::optional<int64_t> parse_rfc3339(std::string_view text);
 
 }  // namespace weft::engine

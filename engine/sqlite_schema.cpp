@@ -191,6 +191,53 @@ CREATE TABLE rate_limits (
 CREATE INDEX rate_limits_updated ON rate_limits(updated_at);
 DELETE FROM documents WHERE collection = 'weft.ratelimit';
 )sql",
+    // 11: documents, blobs and secrets keyed by tenant first (engine/
+    // tenant.hpp): each table is rebuilt with the new key, its rows copied
+    // into the shared namespace ('') where they were; the query-shape
+    // indexes of documents (doc_by_*) go with the old table and are made
+    // again, tenant first, on first use. Secrets get an expiry (ms, 0:
+    // none) and a JSON `meta`.
+    R"sql(
+ALTER TABLE documents RENAME TO documents_v2;
+CREATE TABLE documents (
+  tenant TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  id TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, collection, id)
+) WITHOUT ROWID;
+INSERT INTO documents(tenant, collection, id, doc, version, updated_at)
+  SELECT '', collection, id, doc, version, updated_at FROM documents_v2;
+DROP TABLE documents_v2;
+ALTER TABLE blobs RENAME TO blobs_v2;
+CREATE TABLE blobs (
+  tenant TEXT NOT NULL,
+  path TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  data BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, path)
+) WITHOUT ROWID;
+INSERT INTO blobs(tenant, path, content_type, data, size, updated_at)
+  SELECT '', path, content_type, data, size, updated_at FROM blobs_v2;
+DROP TABLE blobs_v2;
+ALTER TABLE secrets RENAME TO secrets_v2;
+CREATE TABLE secrets (
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  ciphertext BLOB NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  meta TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (tenant, name)
+) WITHOUT ROWID;
+INSERT INTO secrets(tenant, name, ciphertext, updated_at)
+  SELECT '', name, ciphertext, updated_at FROM secrets_v2;
+DROP TABLE secrets_v2;
+)sql",
 };
 
 int64_t current_version(Connection& db) {

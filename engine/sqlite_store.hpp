@@ -72,12 +72,18 @@ class SqliteDocumentStore final : public DocumentStore {
  public:
   explicit SqliteDocumentStore(SharedSqlite database) : database_(std::move(database)) {}
 
-  PutResult put_document(const std::string& collection, const std::string& id,
-                         const nlohmann::json& doc, int64_t if_version, int64_t now) override;
-  std::optional<Document> get_document(const std::string& collection,
+  using DocumentStore::delete_document;
+  using DocumentStore::find_documents;
+  using DocumentStore::get_document;
+  using DocumentStore::put_document;
+  PutResult put_document(const std::string& tenant, const std::string& collection,
+                         const std::string& id, const nlohmann::json& doc, int64_t if_version,
+                         int64_t now) override;
+  std::optional<Document> get_document(const std::string& tenant, const std::string& collection,
                                        const std::string& id) override;
-  bool delete_document(const std::string& collection, const std::string& id) override;
-  std::vector<Document> find_documents(const std::string& collection,
+  bool delete_document(const std::string& tenant, const std::string& collection,
+                       const std::string& id) override;
+  std::vector<Document> find_documents(const std::string& tenant, const std::string& collection,
                                        const DocumentQuery& query) override;
 
  private:
@@ -91,10 +97,11 @@ class SqliteBlobStore final : public BlobStore {
  public:
   explicit SqliteBlobStore(SharedSqlite database) : database_(std::move(database)) {}
 
-  void put_blob(const Blob& blob) override;
-  std::optional<Blob> get_blob(const std::string& path) override;
-  std::vector<Blob> list_blobs(const std::string& prefix, int64_t limit, const std::string& after) override;
-  bool delete_blob(const std::string& path) override;
+  void put_blob(const std::string& tenant, const Blob& blob) override;
+  std::optional<Blob> get_blob(const std::string& tenant, const std::string& path) override;
+  std::vector<Blob> list_blobs(const std::string& tenant, const std::string& prefix, int64_t limit,
+                               const std::string& after) override;
+  bool delete_blob(const std::string& tenant, const std::string& path) override;
 
  private:
   SharedSqlite database_;
@@ -104,12 +111,13 @@ class SqliteSecretStore final : public SecretStore {
  public:
   explicit SqliteSecretStore(SharedSqlite database) : database_(std::move(database)) {}
 
-  void put_secret(const std::string& name, const std::string& ciphertext, int64_t now) override;
-  std::optional<std::string> get_secret(const std::string& name) override;
-  std::vector<std::string> secret_names() override;
-  bool delete_secret(const std::string& name) override;
-  void replace_secrets(const std::vector<std::pair<std::string, std::string>>& sealed,
-                       int64_t now) override;
+  void put_secret(const std::string& tenant, const SecretInfo& info,
+                  const std::string& ciphertext) override;
+  std::optional<std::string> get_secret(const std::string& tenant, const std::string& name) override;
+  std::vector<SecretInfo> list_secrets(const std::string& tenant, const std::string& prefix) override;
+  bool delete_secret(const std::string& tenant, const std::string& name) override;
+  std::vector<SealedSecret> all_secrets() override;
+  void replace_secrets(const std::vector<SealedSecret>& sealed) override;
 
  private:
   SharedSqlite database_;

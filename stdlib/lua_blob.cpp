@@ -1,6 +1,7 @@
 // weft.blob: objects by path (e.g. "raw/2026/11/22/<id>.json") kept through
-// the engine's storage interface, for raw payloads and exports. Inside
-// steps only; objects are limited to 25 MiB each.
+// the engine's storage interface, for raw payloads and exports, in the
+// namespace of the run's tenant (none: the shared one). Inside steps only;
+// objects are limited to 25 MiB each.
 #include <chrono>
 
 #include "dsl/lua_guard.hpp"
@@ -22,7 +23,9 @@ int64_t now_ms() {
 // A blob path (engine::valid_blob_path) at `index`.
 std::string path_arg(lua_State* L, int index, bool allow_empty) {
   if (lua_type(L, index) != LUA_TSTRING) throw ArgError(index, "path (string) expected");
-  std::string path = lua_tostring(L, index);
+  size_t length = 0;
+  const char* data = lua_tolstring(L, index, &length);
+  std::string path(data, length);  // a NUL inside is kept, and refused below
   if (!engine::valid_blob_path(path, allow_empty))
     throw ArgError(index, "invalid path '" + path + "' (relative, no '..' or '//')");
   return path;
@@ -56,7 +59,7 @@ int blob_put(lua_State* L) {
                                             " bytes exceed the limit of 25 MiB", false);
     blob.size = static_cast<int64_t>(blob.data.size());
     blob.updated_at = now_ms();
-    rc.blobs->put_blob(blob);
+    rc.blobs->put_blob(rc.run.tenant, blob);
     lua_pushinteger(L, blob.size);
     return 1;
   });
@@ -66,7 +69,7 @@ int blob_put(lua_State* L) {
 int blob_get(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     dsl::RunContext& rc = step_run(L, "blob.get");
-    auto blob = rc.blobs->get_blob(path_arg(L, 1, false));
+    auto blob = rc.blobs->get_blob(rc.run.tenant, path_arg(L, 1, false));
     if (!blob) {
       lua_pushnil(L);
       return 1;
@@ -88,7 +91,7 @@ int blob_list(lua_State* L) {
       if (lua_isinteger(L, -1)) limit = lua_tointeger(L, -1);
       lua_pop(L, 1);
     }
-    auto blobs = rc.blobs->list_blobs(prefix, limit);
+    auto blobs = rc.blobs->list_blobs(rc.run.tenant, prefix, limit);
     lua_createtable(L, static_cast<int>(blobs.size()), 0);
     for (size_t i = 0; i < blobs.size(); ++i) {
       lua_createtable(L, 0, 4);
@@ -111,7 +114,7 @@ int blob_list(lua_State* L) {
 int blob_delete(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
     dsl::RunContext& rc = step_run(L, "blob.delete");
-    lua_pushboolean(L, rc.blobs->delete_blob(path_arg(L, 1, false)));
+    lua_pushboolean(L, rc.blobs->delete_blob(rc.run.tenant, path_arg(L, 1, false)));
     return 1;
   });
 }

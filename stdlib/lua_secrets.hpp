@@ -10,10 +10,11 @@
 
 namespace weft::stdlib {
 
-// A Redactor holding every stored secret `grants` allows (none: empty, and
-// the store is not read). A secret that cannot be opened is left out: no
-// run can read it either. Store errors propagate.
-dsl::Redactor declared_secrets(const dsl::SecretGrants& grants, engine::Store& store,
-                               const SecretKeys* keys);
+// A Redactor holding every secret `grants` allows in the namespace of
+// `tenant` (engine/tenant.hpp), the only one the run can read (no grants:
+// empty, and the store is not read). A secret that cannot be opened is
+// left out: no run can read it either. Store errors propagate.
+dsl::Redactor declared_secrets(const dsl::SecretGrants& grants, const std::string& tenant,
+                               engine::Store& store, const SecretKeys* keys);
 
 }  // namespace weft::stdlib

@@ -1,6 +1,8 @@
 // weft.store: JSON documents in named collections, with queries and
-// compare-and-set by version. Calls go through the engine's storage
-// interface (the same database as the runs). Inside steps only.
+// compare-and-set by version, in the namespace of the run's tenant (none:
+// the shared one). Calls go through the engine's storage interface (the
+// same database as the runs). Inside steps only; "weft.*" collections are
+// the engine's and refused.
 #include <chrono>
 
 #include "dsl/lua_guard.hpp"
@@ -21,7 +23,17 @@ int64_t now_ms() {
 std::string name_arg(lua_State* L, int index, const char* what) {
   if (lua_type(L, index) != LUA_TSTRING || lua_rawlen(L, index) == 0)
     throw ArgError(index, std::string(what) + " (non-empty string) expected");
-  return lua_tostring(L, index);
+  size_t length = 0;
+  const char* data = lua_tolstring(L, index, &length);
+  return std::string(data, length);
+}
+
+// The collection at argument 1: a name, not one of the engine's own.
+std::string collection_arg(lua_State* L) {
+  std::string collection = name_arg(L, 1, "collection");
+  if (engine::reserved_collection(collection))
+    throw ArgError(1, "collection names starting with 'weft.' are reserved for the engine");
+  return collection;
 }
 
 void push_record(lua_State* L, const engine::Document& document) {
@@ -37,8 +49,8 @@ void push_record(lua_State* L, const engine::Document& document) {
 // store.put(collection, id, doc [, { if_version = n }]) -> version
 int store_put(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::DocumentStore& store = *step_run(L, "store.put").documents;
-    std::string collection = name_arg(L, 1, "collection");
+    dsl::RunContext& rc = step_run(L, "store.put");
+    std::string collection = collection_arg(L);
     std::string id = name_arg(L, 2, "id");
     if (!lua_istable(L, 3)) throw ArgError(3, "document (table) expected");
     nlohmann::json doc = dsl::lua_to_json(L, 3, "document");
@@ -52,7 +64,8 @@ int store_put(lua_State* L) {
       }
       lua_pop(L, 1);
     }
-    engine::PutResult result = store.put_document(collection, id, doc, if_version, now_ms());
+    engine::PutResult result =
+        rc.documents->put_document(rc.run.tenant, collection, id, doc, if_version, now_ms());
     if (result.conflict)
       throw dsl::KindError("conflict",
                            "store.put " + collection + "/" + id + ": expected version " +
@@ -67,8 +80,9 @@ int store_put(lua_State* L) {
 // store.get(collection, id) -> doc, version | nil
 int store_get(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::DocumentStore& store = *step_run(L, "store.get").documents;
-    auto document = store.get_document(name_arg(L, 1, "collection"), name_arg(L, 2, "id"));
+    dsl::RunContext& rc = step_run(L, "store.get");
+    std::string collection = collection_arg(L);
+    auto document = rc.documents->get_document(rc.run.tenant, collection, name_arg(L, 2, "id"));
     if (!document) {
       lua_pushnil(L);
       return 1;
@@ -82,8 +96,9 @@ int store_get(lua_State* L) {
 // store.delete(collection, id) -> true if it existed
 int store_delete(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::DocumentStore& store = *step_run(L, "store.delete").documents;
-    lua_pushboolean(L, store.delete_document(name_arg(L, 1, "collection"), name_arg(L, 2, "id")));
+    dsl::RunContext& rc = step_run(L, "store.delete");
+    std::string collection = collection_arg(L);
+    lua_pushboolean(L, rc.documents->delete_document(rc.run.tenant, collection, name_arg(L, 2, "id")));
     return 1;
   });
 }
@@ -91,8 +106,8 @@ int store_delete(lua_State* L) {
 // store.find(collection, { where = {...}, order = {...}, limit = n }) -> { {id, version, doc}, ... }
 int store_find(lua_State* L) {
   return dsl::guarded(L, [](lua_State* L) {
-    engine::DocumentStore& store = *step_run(L, "store.find").documents;
-    std::string collection = name_arg(L, 1, "collection");
+    dsl::RunContext& rc = step_run(L, "store.find");
+    std::string collection = collection_arg(L);
     engine::DocumentQuery query;
     if (lua_istable(L, 2)) {
       if (lua_getfield(L, 2, "where") != LUA_TNIL) query.where = dsl::lua_to_json(L, -1, "where");
@@ -116,7 +131,7 @@ int store_find(lua_State* L) {
     }
     std::vector<engine::Document> found;
     try {
-      found = store.find_documents(collection, query);
+      found = rc.documents->find_documents(rc.run.tenant, collection, query);
     } catch (const std::invalid_argument& e) {
       throw ArgError(2, e.what());
     }

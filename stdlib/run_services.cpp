@@ -2,10 +2,13 @@
 #include "stdlib/run_services.hpp"
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "stdlib/http_client.hpp"
+#include "engine/tenant.hpp"
 #include "stdlib/lua_secrets.hpp"
+#include "stdlib/secret_records.hpp"
 #include "stdlib/smtp_client.hpp"
 
 namespace weft::stdlib {
@@ -21,8 +24,9 @@ engine::ExecutorFactory lua_executors(dsl::LuaWorkflowCatalog& catalog, const Se
       lent.owned.push_back(http);
     }
     if (secret_keys) lent.services.put(secret_keys);
-    lent.declared_secrets = [secret_keys](const dsl::SecretGrants& declared, engine::Store& store) {
-      return declared_secrets(declared, store, secret_keys);
+    lent.declared_secrets = [secret_keys](const dsl::SecretGrants& declared, const std::string& tenant,
+                                          engine::Store& store) {
+      return declared_secrets(declared, tenant, store, secret_keys);
     };
     return lent;
   });
@@ -32,14 +36,15 @@ LendServices smtp_services(EmailSettings settings, engine::SecretStore& secrets,
   return [settings = std::move(settings), &secrets, &keys](boost::asio::io_context& io, dsl::RunServices& lent) {
     if (settings.url.empty()) return;
     auto password = [&secrets, &keys, name = settings.password_secret]() {
-      auto sealed = secrets.get_secret(name);
-      if (!sealed)
-        throw std::runtime_error("the SMTP password secret '" + name + "' is not set (weft secrets set " + name + ")");
-      try {
-        return keys.open(name, *sealed);
+      std::optional<std::string> value;
+      try {  // a server-level secret: the shared namespace, whatever the run's tenant
+        value = open_secret_value(secrets, keys, engine::kSharedTenant, name);
       } catch (const std::exception&) {
         throw std::runtime_error("the SMTP password secret '" + name + "' cannot be opened with this process's key");
       }
+      if (!value)
+        throw std::runtime_error("the SMTP password secret '" + name + "' is not set (weft secrets set " + name + ")");
+      return *value;
     };
     auto smtp = std::make_shared<SmtpClient>(io, settings, password);
     lent.services.put<EmailTransport>(smtp.get());

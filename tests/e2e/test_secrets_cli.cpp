@@ -48,7 +48,9 @@ end }
   CHECK((info.st_mode & 0777) == 0600);
 
   auto list = weft({"secrets", "list"});
-  CHECK(list.out == "crm.password\n");
+  CHECK_THAT(list.out, Catch::StartsWith("NAME"));
+  CHECK_THAT(list.out, Catch::Contains("\ncrm.password "));
+  CHECK(list.out.find(value) == std::string::npos);
   CHECK(weft({"run", workflow}).out == std::to_string(value.size()) + "\n");
 
   std::ifstream key_before(db + ".key");

@@ -34,7 +34,14 @@ void EngineFixture::write_workflow(const std::string& file, const std::string& s
 }
 
 engine::Run EngineFixture::start(const std::string& workflow, const nlohmann::json& input) {
-  auto run = engine->start_run(workflow, input);
+  return start(workflow, input, "");
+}
+
+engine::Run EngineFixture::start(const std::string& workflow, const nlohmann::json& input,
+                                 const std::string& tenant) {
+  engine::StartOptions options;
+  options.tenant = tenant;
+  auto run = engine->start_run(workflow, input, options);
   settle();
   return run;
 }

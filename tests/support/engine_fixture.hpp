@@ -34,6 +34,8 @@ class EngineFixture {
   // Writes workflows/<file>.lua and registers it in the catalog.
   void write_workflow(const std::string& file, const std::string& source);
   engine::Run start(const std::string& workflow, const nlohmann::json& input = nlohmann::json::object());
+  // The same for a run of `tenant` (its weft.store, weft.blob and weft.secrets namespace).
+  engine::Run start(const std::string& workflow, const nlohmann::json& input, const std::string& tenant);
   // Polls and waits until no run is in flight and none is due now.
   void settle();
   void advance(int64_t ms);

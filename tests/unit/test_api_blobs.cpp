@@ -1,6 +1,6 @@
 // GET /v1/blobs and GET /v1/blobs/{path}: what workflows stored, listed by
-// prefix in pages and read back with its content type; hostile paths and
-// tenant-scoped tokens refused.
+// prefix in pages and read back with its content type; hostile paths
+// refused; a tenant-scoped token reads its own tenant's namespace only.
 #include <catch2/catch.hpp>
 
 #include "tests/support/api_fixture.hpp"
@@ -15,8 +15,15 @@ std::map<std::string, std::string> bearer(const std::string& token) {
   return {{"authorization", "Bearer " + token}};
 }
 
-void put(Api& api, const std::string& path, const std::string& data, const std::string& type) {
-  api.fx.store->blobs().put_blob({path, type, data, static_cast<int64_t>(data.size()), 1'800'000'000'000});
+void put(Api& api, const std::string& path, const std::string& data, const std::string& type,
+         const std::string& tenant = "") {
+  api.fx.store->blobs().put_blob(tenant, {path, type, data, static_cast<int64_t>(data.size()), 1'800'000'000'000});
+}
+
+std::vector<std::string> listed_paths(const json& body) {
+  std::vector<std::string> paths;
+  for (const auto& blob : body["blobs"]) paths.push_back(blob["path"].get<std::string>());
+  return paths;
 }
 
 }  // namespace
@@ -61,9 +68,33 @@ TEST_CASE("a missing blob is 404 and a hostile path or parameter is 400", "[api]
   CHECK(api("GET", "/v1/blobs/raw", "").status == 401);
 }
 
-TEST_CASE("a tenant-scoped token cannot read the blobs every tenant shares", "[api][blobs][tenant]") {
-  Api api({{"admin", ""}, {"acme-token", "acme"}});
-  put(api, "raw/globex/secret.json", "{}", "application/json");
-  check_error(api("GET", "/v1/blobs", "", bearer("acme-token")), 403, "forbidden");
-  check_error(api("GET", "/v1/blobs/raw/globex/secret.json", "", bearer("acme-token")), 403, "forbidden");
+TEST_CASE("issue 14: a tenant-scoped token lists and reads only its tenant's blobs", "[api][blobs][tenant]") {
+  Api api({{"admin", ""}, {"acme-token", "acme"}, {"globex-token", "globex"}});
+  put(api, "raw/shared.json", "shared", "application/json");
+  put(api, "raw/a.json", "acme's", "application/json", "acme");
+  put(api, "raw/g.json", "globex's", "application/json", "globex");
+  put(api, "raw/same.json", "acme same", "text/plain", "acme");
+  put(api, "raw/same.json", "globex same", "text/plain", "globex");
+
+  auto acme = api("GET", "/v1/blobs?prefix=raw/", "", bearer("acme-token"));
+  REQUIRE(acme.status == 200);
+  CHECK(listed_paths(acme.body) == std::vector<std::string>{"raw/a.json", "raw/same.json"});
+  CHECK(api("GET", "/v1/blobs/raw/same.json", "", bearer("acme-token")).raw_body == "acme same");
+  CHECK(api("GET", "/v1/blobs/raw/same.json", "", bearer("globex-token")).raw_body == "globex same");
+  // Another tenant's object and a shared one are not there for acme.
+  check_error(api("GET", "/v1/blobs/raw/g.json", "", bearer("acme-token")), 404, "not_found");
+  check_error(api("GET", "/v1/blobs/raw/shared.json", "", bearer("acme-token")), 404, "not_found");
+  // Naming another tenant is refused, not answered from acme's namespace.
+  check_error(api("GET", "/v1/blobs?tenant=globex", "", bearer("acme-token")), 403, "forbidden");
+  check_error(api("GET", "/v1/blobs/raw/g.json?tenant=globex", "", bearer("acme-token")), 403, "forbidden");
+  CHECK(api("GET", "/v1/blobs?tenant=acme", "", bearer("acme-token")).status == 200);
+
+  // An unscoped token: the shared namespace, or the one ?tenant= names.
+  auto shared = api("GET", "/v1/blobs", "", bearer("admin"));
+  CHECK(listed_paths(shared.body) == std::vector<std::string>{"raw/shared.json"});
+  auto globex = api("GET", "/v1/blobs?tenant=globex", "", bearer("admin"));
+  CHECK(listed_paths(globex.body) == std::vector<std::string>{"raw/g.json", "raw/same.json"});
+  CHECK(api("GET", "/v1/blobs/raw/same.json?tenant=globex", "", bearer("admin")).raw_body == "globex same");
+  check_error(api("GET", "/v1/blobs?tenant=../acme", "", bearer("admin")), 400, "invalid_tenant");
+  check_error(api("GET", "/v1/blobs?tenant=", "", bearer("admin")), 400, "invalid_tenant");
 }

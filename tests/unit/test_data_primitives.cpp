@@ -4,6 +4,7 @@
 // reaches history or errors.
 #include <catch2/catch.hpp>
 
+#include "stdlib/secret_records.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using nlohmann::json;
@@ -138,7 +139,7 @@ TEST_CASE("a secret's value reaches the step but never history, errors or the da
           "[secrets]") {
   EngineFixture f;
   const std::string value = "xoxb-very-secret-token-42";
-  f.store->secrets().put_secret("slack.token", f.secret_keys->box().seal("slack.token", value), 0);
+  weft::stdlib::put_secret_value(f.store->secrets(), *f.secret_keys, "", {"slack.token"}, value);
   json result = run_workflow(f, "uses_secret", R"lua(
     local length = ctx:step("read", function() return #secrets.get("slack.token") end)
     local echoed = ctx:step("echo", function() return "Bearer " .. secrets.get("slack.token") end)

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tests/fakes/fake_server.hpp"
+#include "stdlib/secret_records.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using nlohmann::json;
@@ -32,7 +33,7 @@ void install(EngineFixture& f, const FakeServer& slack) {
   std::ofstream(f.dir.path() / "workflows" / "lead_steps.lua") << example("lead_steps.lua");
   f.write_workflow("lead_pipeline", example("lead_pipeline.lua"));
   std::string url = slack.url("/services/T1/B1");
-  f.store->secrets().put_secret("slack.webhook_url", f.secret_keys->box().seal("slack.webhook_url", url), 0);
+  weft::stdlib::put_secret_value(f.store->secrets(), *f.secret_keys, "", {"slack.webhook_url"}, url);
 }
 
 const json kLead = {{"id", "L-1"}, {"name", " Ada "}, {"email", "ADA@Acme.io"}, {"company", "Acme"}};

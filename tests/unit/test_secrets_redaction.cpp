@@ -7,6 +7,7 @@
 
 #include "dsl/redact.hpp"
 #include "engine/metrics.hpp"
+#include "stdlib/secret_records.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using nlohmann::json;
@@ -27,7 +28,7 @@ std::string workflow(const std::string& name, const std::string& declared, const
 }
 
 void put_secret(EngineFixture& f, const std::string& name, const std::string& value) {
-  f.store->secrets().put_secret(name, f.secret_keys->box().seal(name, value), 0);
+  weft::stdlib::put_secret_value(f.store->secrets(), *f.secret_keys, "", {name}, value);
 }
 
 // Everything stored about every run, as one text.
@@ -80,8 +81,8 @@ TEST_CASE("issue 10: weft.secrets refuses names the workflow does not declare", 
   CHECK(run.result["slack"] == "ok");
   CHECK(run.result["slack_set"] == "ok");
   // The refused write changed nothing.
-  CHECK(f.secret_keys->open("crm.token", *f.store->secrets().get_secret("crm.token")) == kToken);
-  CHECK(f.secret_keys->open("slack.new", *f.store->secrets().get_secret("slack.new")) == "fresh-value");
+  CHECK(f.secret_keys->open("crm.token", *f.store->secrets().get_secret("", "crm.token")) == kToken);
+  CHECK(f.secret_keys->open("slack.new", *f.store->secrets().get_secret("", "slack.new")) == "fresh-value");
 }
 
 TEST_CASE("issue 10: a workflow without a secrets declaration reads none", "[secrets]") {
@@ -169,14 +170,17 @@ TEST_CASE("issue 10: after a restart, a value no step of this process read is st
           "[secrets]") {
   // Step 1 caches the token in weft.store; after the restart step 1 is
   // replayed (it does not run), and step 3 returns the cached value.
+  // Issue 14: the same for a tenant's run, whose secrets are its tenant's.
+  std::string tenant = GENERATE(std::string(), std::string("acme"));
+  CAPTURE(tenant);
   EngineFixture f;
-  put_secret(f, "crm.token", kToken);
+  weft::stdlib::put_secret_value(f.store->secrets(), *f.secret_keys, tenant, {"crm.token"}, kToken);
   f.write_workflow("cached", workflow("cached", "secrets = { 'crm.token' },", R"lua(
     ctx:step("cache", function() store.put("cache", "t", { v = secrets.get("crm.token") }) end)
     ctx:sleep("1h")
     return ctx:step("use", function() return store.get("cache", "t").v end)
   )lua"));
-  auto started = f.start("cached");
+  auto started = f.start("cached", nlohmann::json::object(), tenant);
   REQUIRE(f.run(started.id).status == RunStatus::Sleeping);
   f.restart();
   f.advance(3'600'000);

@@ -56,6 +56,18 @@ void drop_version_8(const std::string& path) {
 // As weft before version 10 left it: rate-limit state in a document.
 void drop_version_10(const std::string& path) { query(path, "DROP TABLE rate_limits"); }
 
+// As weft before version 11 left it: documents, blobs and secrets with no
+// tenant in their keys, secrets without expiry or meta (all three empty).
+void drop_version_11(const std::string& path) {
+  for (const char* table : {"documents", "blobs", "secrets"}) query(path, std::string("DROP TABLE ") + table);
+  query(path, "CREATE TABLE documents (collection TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,"
+              " version INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID");
+  query(path, "CREATE TABLE blobs (path TEXT PRIMARY KEY, content_type TEXT NOT NULL, data BLOB NOT NULL,"
+              " size INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID");
+  query(path, "CREATE TABLE secrets (name TEXT PRIMARY KEY, ciphertext BLOB NOT NULL,"
+              " updated_at INTEGER NOT NULL) WITHOUT ROWID");
+}
+
 // As weft before version 9 left it: no queues, no ctx:start lineage, and
 // the due-runs index on every run with a wake time.
 void drop_version_9(const std::string& path) {
@@ -82,6 +94,7 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
                   {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
   }
   CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
+  drop_version_11(path);
   drop_version_10(path);
   drop_version_9(path);
   // As weft before version 5 left it: the index's condition names the status.
@@ -96,7 +109,7 @@ TEST_CASE("the due-runs index of a version 4 database is rebuilt on wake_at alon
 
   auto store_owner = weft::engine::open_store(path);
   auto& store = *store_owner;
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "10");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "11");
   CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
   auto claimed = store.runs().claim_due({"me", 5'000, 30'000, 10, "", {}});
   REQUIRE(claimed.size() == 1);
@@ -141,6 +154,7 @@ TEST_CASE("version 7 gives the calls recorded before it their sequence number as
   std::string path = (f.dir.path() / "weft.db").string();
   // As weft before version 7 left it: no path column.
   f.engine.reset();
+  drop_version_11(path);
   drop_version_10(path);
   drop_version_9(path);
   query(path, "ALTER TABLE history DROP COLUMN path");
@@ -171,11 +185,12 @@ TEST_CASE("version 9 upgrades a database with runs in flight: they are claimed a
     store_owner->runs().commit({{"due", "", {InsertRun{parked_run("due", 1'000)}}},
                                 {"later", "", {InsertRun{parked_run("later", 9'000)}}}});
   }
+  drop_version_11(path);
   drop_version_10(path);
   drop_version_9(path);
   query(path, "DELETE FROM schema_version WHERE version >= 9");
   auto store_owner = weft::engine::open_store(path);
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "10");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "11");
   CHECK(query(path, kDueIndexSql) == kCurrentDueIndex);
   CHECK(query(path, "SELECT COUNT(*) FROM runs WHERE queue = '' AND started_by = '' AND NOT admitted") == "2");
   auto claimed = store_owner->runs().claim_due({"me", 5'000, 30'000, 10, "", {}});
@@ -188,14 +203,55 @@ TEST_CASE("version 10 moves rate-limit state out of weft.store's documents", "[s
   weft::testing::TempDir dir;
   std::string path = (dir.path() / "weft.db").string();
   { auto store_owner = weft::engine::open_store(path); }
+  drop_version_11(path);
   drop_version_10(path);
   query(path, "DELETE FROM schema_version WHERE version >= 10");
   query(path, "INSERT INTO documents(collection, id, doc, version, updated_at)"
               " VALUES ('weft.ratelimit', 'state', '{}', 1, 0), ('leads', 'L-1', '{}', 1, 0)");
   auto store_owner = weft::engine::open_store(path);
-  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "10");
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "11");
   CHECK(query(path, "SELECT COUNT(*) FROM documents WHERE collection = 'weft.ratelimit'") == "0");
   CHECK(query(path, "SELECT COUNT(*) FROM documents WHERE collection = 'leads'") == "1");
   store_owner->limits().update_limits({"crm"}, 5, [](auto& states) { states["crm"] = {{"tokens", 2}}; });
   CHECK(store_owner->limits().list_limits(10).size() == 1);
+}
+
+TEST_CASE("issue 14: version 11 keeps earlier documents, blobs and secrets in the shared namespace",
+          "[storage][schema][tenant]") {
+  weft::testing::TempDir dir;
+  std::string path = (dir.path() / "weft.db").string();
+  { auto made = weft::engine::open_store(path); }
+  drop_version_11(path);
+  query(path, "CREATE INDEX doc_by_status_ ON documents(collection, json_extract(doc, '$.status'))");
+  query(path, R"(INSERT INTO documents VALUES ('leads', 'L-1', '{"status":"new"}', 3, 5))");
+  query(path, "INSERT INTO blobs VALUES ('raw/a.txt', 'text/plain', X'6869', 2, 7)");
+  query(path, "INSERT INTO secrets VALUES ('crm.token', X'0001', 9)");
+  query(path, "DELETE FROM schema_version WHERE version >= 11");
+
+  auto store = weft::engine::open_store(path);
+  CHECK(query(path, "SELECT MAX(version) FROM schema_version") == "11");
+  CHECK(query(path, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v2' OR name = 'doc_by_status_'") == "0");
+  auto document = store->documents().get_document("leads", "L-1");
+  REQUIRE(document);
+  CHECK(document->version == 3);
+  CHECK(document->doc == nlohmann::json{{"status", "new"}});
+  CHECK_FALSE(store->documents().get_document("acme", "leads", "L-1").has_value());
+  CHECK(store->blobs().get_blob("", "raw/a.txt")->data == "hi");
+  CHECK_FALSE(store->blobs().get_blob("acme", "raw/a.txt").has_value());
+  auto secrets = store->secrets().list_secrets("");
+  REQUIRE(secrets.size() == 1);
+  CHECK(secrets[0].name == "crm.token");
+  CHECK(secrets[0].updated_at == 9);
+  CHECK(secrets[0].expires_at == 0);
+  CHECK(secrets[0].meta == "{}");
+  CHECK(*store->secrets().get_secret("", "crm.token") == std::string("\x00\x01", 2));
+
+  // The same keys in a tenant's namespace are other rows; queries index tenant first.
+  CHECK(store->documents().put_document("acme", "leads", "L-1", {{"status", "new"}}, 0, 1).version == 1);
+  weft::engine::DocumentQuery by_status;
+  by_status.where = {{"status", "new"}};
+  CHECK(store->documents().find_documents("acme", "leads", by_status).size() == 1);
+  CHECK(store->documents().find_documents("", "leads", by_status).size() == 1);
+  CHECK_THAT(query(path, "SELECT sql FROM sqlite_master WHERE name LIKE 'doc_by_status%'"),
+             Catch::Contains("documents(tenant, collection"));
 }

@@ -42,8 +42,8 @@ TEST_CASE("blobs can live in another backend than runs", "[store]") {
 
   auto blobs_file = open_store((f.dir.path() / "blobs.db").string());
   auto runs_file = open_store((f.dir.path() / "runs.db").string());
-  CHECK(blobs_file->blobs().get_blob("raw/a.json").has_value());
-  CHECK_FALSE(runs_file->blobs().get_blob("raw/a.json").has_value());
+  CHECK(blobs_file->blobs().get_blob("", "raw/a.json").has_value());
+  CHECK_FALSE(runs_file->blobs().get_blob("", "raw/a.json").has_value());
   CHECK(runs_file->runs().get_run(run.id).has_value());
   CHECK_FALSE(blobs_file->runs().get_run(run.id).has_value());
 }

@@ -9,6 +9,7 @@
 #include "api/router.hpp"
 #include "api/webhook_ingress.hpp"
 #include "stdlib/crypto_primitives.hpp"
+#include "stdlib/secret_records.hpp"
 #include "tests/support/api_fixture.hpp"
 #include "tests/support/engine_fixture.hpp"
 
@@ -67,7 +68,7 @@ struct Hooks {
   Hooks()
       : ingress(*fx.store, *fx.catalog, *fx.engine, fx.secret_keys.get(), {1'000'000, 32ll << 20, 2}),
         router({*fx.store, *fx.catalog, *fx.engine, &ingress}, {weft::api::ApiToken{"token", ""}}) {
-    fx.store->secrets().put_secret("github.webhook", fx.secret_keys->box().seal("github.webhook", kSecret), 0);
+    weft::stdlib::put_secret_value(fx.store->secrets(), *fx.secret_keys, "", {"github.webhook"}, kSecret);
     fx.write_workflow("gh", kGithub);
     fx.write_workflow("open", kOpen);
   }

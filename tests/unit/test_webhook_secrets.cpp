@@ -7,6 +7,7 @@
 
 #include "api/http_types.hpp"
 #include "api/webhook_secrets.hpp"
+#include "stdlib/secret_records.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -14,7 +15,7 @@ using namespace std::chrono_literals;
 namespace {
 
 void set_secret(weft::testing::EngineFixture& fx, const std::string& name, const std::string& value) {
-  fx.store->secrets().put_secret(name, fx.secret_keys->box().seal(name, value), 0);
+  weft::stdlib::put_secret_value(fx.store->secrets(), *fx.secret_keys, "", {name}, value);
 }
 
 int error_status(weft::api::WebhookSecrets& secrets, const std::string& name, std::string& code) {
@@ -55,7 +56,7 @@ TEST_CASE("a missing webhook secret is an error until it is set, never cached", 
 TEST_CASE("a webhook secret sealed under another key is reported, not used", "[webhook_secrets]") {
   weft::testing::EngineFixture fx;
   weft::stdlib::SecretBox other(weft::stdlib::SecretBox::generate_key());
-  fx.store->secrets().put_secret("github.webhook", other.seal("github.webhook", "value"), 0);
+  fx.store->secrets().put_secret("", {"github.webhook"}, other.seal("github.webhook", "value"));
   weft::api::WebhookSecrets secrets(*fx.store, fx.secret_keys.get(), 1h);
   std::string code;
   CHECK(error_status(secrets, "github.webhook", code) == 500);
