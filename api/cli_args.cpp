@@ -64,6 +64,14 @@ std::string CliArgs::get_or(const std::string& name, const std::string& fallback
   return get(name).value_or(fallback);
 }
 
+int64_t CliArgs::count_or(const std::string& name, int64_t fallback) const {
+  auto text = get(name);
+  if (!text) return fallback;
+  bool digits = !text->empty() && text->size() < 10 && text->find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoll(*text) < 1) throw UsageError("--" + name + " must be a whole number of at least 1");
+  return std::stoll(*text);
+}
+
 nlohmann::json json_argument(const std::string& option, const std::string& value) {
   std::string text = value;
   if (!value.empty() && value[0] == '@') {

@@ -4,6 +4,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -38,6 +39,9 @@ class CliArgs {
   std::string positional(size_t index, const char* what) const;
   std::optional<std::string> get(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& fallback) const;
+  // --NAME as a whole number of at least 1, `fallback` when absent; throws
+  // UsageError otherwise.
+  int64_t count_or(const std::string& name, int64_t fallback) const;
   bool flag(const std::string& name) const { return flags_set_.count(name) > 0; }
 
  private:

@@ -24,17 +24,10 @@ std::string path_argument(const CliArgs& args, const char* usage) {
   return path;
 }
 
-int64_t limit_argument(const CliArgs& args) {
-  std::string text = args.get_or("limit", "1000");
-  bool digits = !text.empty() && text.size() < 10 && text.find_first_not_of("0123456789") == std::string::npos;
-  if (!digits || std::stoll(text) < 1) throw UsageError("--limit must be a whole number of at least 1");
-  return std::stoll(text);
-}
-
 int list_blobs(const CliArgs& args, engine::Store& store, const std::string& tenant) {
   std::string prefix = args.positionals().size() > 1 ? args.positionals()[1] : "";
   if (!engine::valid_blob_path(prefix, true)) throw UsageError("invalid prefix '" + prefix + "'");
-  auto blobs = store.blobs().list_blobs(tenant, prefix, limit_argument(args));
+  auto blobs = store.blobs().list_blobs(tenant, prefix, args.count_or("limit", 1000));
   if (args.flag("json")) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& blob : blobs)

@@ -225,16 +225,15 @@ Admission RateLimiter::acquire(const std::vector<std::string>& keys, double cost
   Levels levels = levels_with_specs(keys);
   Admission admission{true, 0};
   with_states(levels, now_ms, [&](std::vector<State*>& states) {
-    int64_t wait = 0;
-    for (size_t i = 0; i < states.size(); ++i) wait = std::max(wait, wait_ms(levels[i].second, *states[i], cost, now_ms));
+    std::vector<int64_t> waits;
+    for (size_t i = 0; i < states.size(); ++i) waits.push_back(wait_ms(levels[i].second, *states[i], cost, now_ms));
+    int64_t wait = waits.empty() ? 0 : *std::max_element(waits.begin(), waits.end());
     if (wait > 0) {
       admission = {false, wait};
       constexpr size_t kMaxWaitersTracked = 1000;
       if (!waiter.empty())
         for (size_t i = 0; i < states.size(); ++i)
-          if (wait_ms(levels[i].second, *states[i], cost, now_ms) > 0 &&
-              states[i]->waiting.size() < kMaxWaitersTracked)
-            states[i]->waiting[waiter] = now_ms + wait;
+          if (waits[i] > 0 && states[i]->waiting.size() < kMaxWaitersTracked) states[i]->waiting[waiter] = now_ms + wait;
       return;
     }
     for (size_t i = 0; i < states.size(); ++i) {
